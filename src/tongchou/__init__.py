@@ -1,0 +1,1 @@
+"""tongchou: plan and coordinate an epidemic response as a whole."""

@@ -1,0 +1,3 @@
+from tongchou.cli import main
+
+main()
