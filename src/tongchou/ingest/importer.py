@@ -21,16 +21,16 @@ from sqlalchemy import Engine
 from tongchou import config
 from tongchou.errors import InputError, Problem
 from tongchou.facts.metrics import MetricRegistry, builtin_metrics
-from tongchou.ingest.layouts import recognise
+from tongchou.ingest.layouts import by_distinct, recognise
 from tongchou.ingest.readers import read_table
 from tongchou.ingest.validation import Checked, check_records
 from tongchou.store.days import from_day, to_day
 from tongchou.store.observations import (
     add_batch,
-    close_versions,
     current_values,
     insert_values,
     metric_ids,
+    supersede,
 )
 from tongchou.store.regions import load_regions, region_ids, save_regions
 from tongchou.store.schema import FLAG_DECREASE_ACCEPTED, FLAG_NONE
@@ -132,8 +132,8 @@ def _keyed(checked: Checked, codes: dict[str, int], metrics: dict[str, int]) -> 
     f = f.drop_duplicates(["region", "metric", "day"])
     return pd.DataFrame(
         {
-            "region_id": f["region"].map(codes).astype(np.int64),
-            "metric_id": f["metric"].map(metrics).astype(np.int64),
+            "region_id": by_distinct(f["region"], codes.get).astype(np.int64),
+            "metric_id": by_distinct(f["metric"], metrics.get).astype(np.int64),
             "day": f["day"].astype(np.int64),
             "value": f["value"].astype(np.float64),
             "record": f["record"],
@@ -147,9 +147,7 @@ def _existing(connection, incoming: pd.DataFrame) -> pd.DataFrame:
     if incoming.empty:
         return pd.DataFrame(columns=[*KEYS, "value"])
     # cumulative checks need each series' neighbours outside the batch's own dates
-    return current_values(
-        connection, sorted(incoming["metric_id"].unique().tolist()), -(10**6), 10**6
-    )
+    return current_values(connection, sorted(incoming["metric_id"].unique().tolist()))
 
 
 def _check_decreases(
@@ -228,15 +226,11 @@ def _write(
         rows_rejected=rows_rejected,
         **counts,
     )
-    changes = merged.loc[corrected]
     correction_day = report_day if report_day is not None else to_day(today)
-    close_versions(connection, changes[KEYS], correction_day)
-    rows = merged.loc[new | corrected, [*KEYS, "value", "flag"]].copy()
-    first_known = rows["day"] if report_day is None else pd.Series(report_day, index=rows.index)
-    rows["known_from"] = first_known.where(new[rows.index], correction_day)
-    rows["known_until"] = None
-    rows["batch_id"] = batch_id
-    insert_values(connection, rows)
+    rows = merged[[*KEYS, "value", "flag"]].assign(batch_id=batch_id)
+    first_known = rows["day"] if report_day is None else report_day
+    insert_values(connection, rows.loc[new].assign(known_from=first_known))
+    supersede(connection, rows.loc[corrected].assign(known_from=correction_day), correction_day)
     return {"batch_id": batch_id, **counts}
 
 

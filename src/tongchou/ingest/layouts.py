@@ -16,11 +16,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from tongchou.errors import InputError, Problem
 from tongchou.facts.metrics import MetricRegistry, normalise_header
 from tongchou.ingest.readers import Table
+from tongchou.store.days import to_day
 
 REGION_HEADERS = (
     "region",
@@ -272,19 +274,26 @@ DATE_PATTERNS = (
 )
 
 
-def parse_dates(texts: pd.Series) -> pd.Series:
-    """Dates from text as datetime64[D], NaT where unparseable. Only unambiguous forms are
-    accepted (year first); a time of day, as XLSX cells carry, is ignored."""
-    unique = pd.Series(texts.unique())
-    parsed = {}
-    for text in unique:
-        value = str(text).strip()
-        if " " in value and value[:4].isdigit():
-            value = value.split(" ", 1)[0]
-        parsed[text] = pd.NaT
-        for pattern, fmt in DATE_PATTERNS:
-            if pattern.match(value):
-                with contextlib.suppress(ValueError):  # e.g. 2020-02-30
-                    parsed[text] = pd.Timestamp(dt.datetime.strptime(value, fmt))
-                break
-    return texts.map(parsed)
+def parse_days(texts: pd.Series) -> np.ndarray:
+    """Dates from text as day numbers (float, NaN where unparseable). Only unambiguous forms
+    are accepted (year first); a time of day, as XLSX cells carry, is ignored."""
+    return by_distinct(texts, _parse_day).astype(np.float64)
+
+
+def _parse_day(text: str) -> float:
+    value = str(text).strip()
+    if " " in value and value[:4].isdigit():
+        value = value.split(" ", 1)[0]
+    for pattern, fmt in DATE_PATTERNS:
+        if pattern.match(value):
+            with contextlib.suppress(ValueError):  # e.g. 2020-02-30
+                return float(to_day(dt.datetime.strptime(value, fmt).date()))
+            break
+    return np.nan
+
+
+def by_distinct(series: pd.Series, resolve) -> np.ndarray:
+    """`resolve` applied once to each distinct value, spread back to every row: files repeat
+    the same few regions, dates and metrics over and over."""
+    codes, distinct = pd.factorize(series, use_na_sentinel=False)
+    return np.array([resolve(v) for v in distinct], dtype=object)[codes]

@@ -16,8 +16,8 @@ import pandas as pd
 from tongchou.errors import NotFound, Problem
 from tongchou.facts.metrics import MetricRegistry
 from tongchou.geo.regions import RegionTable
-from tongchou.ingest.layouts import Records, parse_dates
-from tongchou.store.days import EPOCH, from_day
+from tongchou.ingest.layouts import Records, by_distinct, parse_days
+from tongchou.store.days import from_day, to_day
 
 SUGGESTION_LIMIT = 20
 
@@ -167,14 +167,14 @@ def _resolve_metrics(
                     )
                 ],
             )
-    return f["metric"].map(names)
+    return pd.Series(by_distinct(f["metric"], names.get), index=f.index, dtype=object)
 
 
 def _resolve_days(
     f: pd.DataFrame, place: str, date_column: str, latest: dt.date, checked: Checked
 ) -> pd.Series:
-    dates = parse_dates(f["date"])
-    unparsed = dates.isna()
+    days = pd.Series(parse_days(f["date"]), index=f.index)
+    unparsed = days.isna()
     for text in f.loc[unparsed, "date"].unique():
         bad = f.index[unparsed & (f["date"] == text)]
         checked.fail(
@@ -191,10 +191,9 @@ def _resolve_days(
                 )
             ],
         )
-    days = ((dates - pd.Timestamp(EPOCH)).dt.days).astype("Float64")
-    future = days > (latest - EPOCH).days
-    for text in f.loc[future.fillna(False), "date"].unique():
-        bad = f.index[future.fillna(False) & (f["date"] == text)]
+    future = days > to_day(latest)
+    for text in f.loc[future, "date"].unique():
+        bad = f.index[future & (f["date"] == text)]
         checked.fail(
             bad,
             [
@@ -205,7 +204,7 @@ def _resolve_days(
                     "date is in the future",
                     text,
                     column=date_column,
-                    expected=f"a date on or before {latest.isoformat()}",
+                    expected=f"a date on or before {latest}",
                 )
             ],
         )
@@ -221,8 +220,8 @@ def _resolve_values(
     _fail_each(
         f, f.index[not_number], place, checked, "not a number", expected="a number such as 12"
     )
-    counts = metric_names.map(lambda m: m in metrics and metrics.get(m).kind != "rate")
-    negative = (values < 0) & counts.fillna(False).astype(bool)
+    is_count = by_distinct(metric_names, lambda m: m in metrics and metrics.get(m).kind != "rate")
+    negative = (values < 0) & is_count.astype(bool)
     _fail_each(
         f,
         f.index[negative],

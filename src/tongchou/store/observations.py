@@ -1,81 +1,29 @@
-"""Versioned values: bulk writes of a batch and reads as of a day.
+"""Versioned values: bulk writes of a batch, corrections, and reads as of a day.
 
 Writes go through the driver's fastest path (executemany on SQLite, COPY on PostgreSQL) inside
-the caller's transaction, so a failed or interrupted import leaves nothing behind.
+the caller's transaction, so a failed or interrupted import leaves nothing behind. Reads of
+many values skip SQLAlchemy's per-row objects, which would dominate their cost.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, insert, select, text
 
 from tongchou.store.schema import batches, metrics, observations
 
-OBSERVATION_COLUMNS = (
-    "region_id",
-    "metric_id",
-    "day",
-    "value",
-    "known_from",
-    "known_until",
-    "batch_id",
-    "flag",
-)
+KEY = ("metric_id", "day", "region_id")
+CURRENT_COLUMNS = (*KEY, "value", "known_from", "batch_id", "flag")
+VALUE_FRAME = ["metric_id", "day", "region_id", "value"]
 
 
 def metric_ids(connection: Connection) -> dict[str, int]:
     return dict(connection.execute(select(metrics.c.name, metrics.c.id)).all())
-
-
-def current_values(
-    connection: Connection, metric_id_list: list[int], first_day: int, last_day: int
-) -> pd.DataFrame:
-    """The current version of every value of these metrics between two days (inclusive)."""
-    o = observations.c
-    query = select(o.region_id, o.metric_id, o.day, o.value).where(
-        o.metric_id.in_(metric_id_list),
-        o.day.between(first_day, last_day),
-        o.known_until.is_(None),
-    )
-    return _fetch(connection, query, ["region_id", "metric_id", "day", "value"])
-
-
-def read_values(
-    connection: Connection, metric_id_list: list[int], first_day: int, last_day: int, as_of_day: int
-) -> pd.DataFrame:
-    """Values between two days as they were known at the end of `as_of_day`."""
-    o = observations.c
-    query = select(o.region_id, o.metric_id, o.day, o.value).where(
-        o.metric_id.in_(metric_id_list),
-        o.day.between(first_day, last_day),
-        o.known_from <= as_of_day,
-        or_(o.known_until.is_(None), o.known_until > as_of_day),
-    )
-    return _fetch(connection, query, ["region_id", "metric_id", "day", "value"])
-
-
-def _fetch(connection: Connection, query, columns: list[str]) -> pd.DataFrame:
-    # a raw cursor skips SQLAlchemy's per-row objects, which dominate large reads
-    compiled = query.compile(connection.engine, compile_kwargs={"render_postcompile": True})
-    cursor = connection.connection.driver_connection.cursor()
-    params = compiled.params
-    if connection.engine.dialect.paramstyle == "qmark":
-        params = tuple(params[name] for name in compiled.positiontup)
-    cursor.execute(str(compiled), params)
-    rows = cursor.fetchall()
-    cursor.close()
-    if not rows:
-        return pd.DataFrame({c: np.array([], dtype=float) for c in columns})
-    array = np.array(rows, dtype=np.float64)
-    frame = pd.DataFrame(array, columns=columns)
-    for column in columns:
-        if column != "value":
-            frame[column] = frame[column].astype(np.int64)
-    return frame
 
 
 def add_batch(connection: Connection, **fields) -> int:
@@ -83,63 +31,126 @@ def add_batch(connection: Connection, **fields) -> int:
     return connection.execute(insert(batches).returning(batches.c.id), fields).scalar_one()
 
 
-def close_versions(connection: Connection, keys: pd.DataFrame, known_until: int) -> None:
-    """End the current version of each (region_id, metric_id, day) in `keys`."""
-    if keys.empty:
-        return
-    o = observations.c
-    statement = (
-        update(observations)
-        .where(
-            and_(
-                o.region_id == bindparam("r"),
-                o.metric_id == bindparam("m"),
-                o.day == bindparam("d"),
-                o.known_until.is_(None),
-            )
-        )
-        .values(known_until=known_until)
+def current_values(connection: Connection, metric_id_list: list[int]) -> pd.DataFrame:
+    """The current version of every value of these metrics."""
+    marks = ", ".join(str(int(m)) for m in metric_id_list)
+    query = (
+        f"SELECT metric_id, day, region_id, value FROM observations WHERE metric_id IN ({marks})"
     )
-    rows = [
-        {"r": int(r), "m": int(m), "d": int(d)}
-        for r, m, d in keys[["region_id", "metric_id", "day"]].itertuples(index=False)
+    return _fetch(connection, query, {})
+
+
+def read_values(
+    connection: Connection,
+    metric_id_list: list[int],
+    first_day: int,
+    last_day: int,
+    as_of_day: int,
+) -> pd.DataFrame:
+    """Values between two days (inclusive) as they were known at the end of `as_of_day`:
+    current versions already known then, and replaced versions that were current then."""
+    marks = ", ".join(str(int(m)) for m in metric_id_list)
+    where = f"metric_id IN ({marks}) AND day BETWEEN :first AND :last AND known_from <= :as_of"
+    query = (
+        f"SELECT metric_id, day, region_id, value FROM observations WHERE {where} "
+        f"UNION ALL SELECT metric_id, day, region_id, value FROM revisions WHERE {where} "
+        "AND known_until > :as_of"
+    )
+    return _fetch(connection, query, {"first": first_day, "last": last_day, "as_of": as_of_day})
+
+
+def _fetch(connection: Connection, query: str, params: dict) -> pd.DataFrame:
+    if connection.engine.dialect.name == "postgresql":
+        array = _copy_out(connection, query, params)
+    else:
+        cursor = connection.connection.driver_connection.cursor()
+        cursor.execute(query, params)  # sqlite3 takes :name parameters as they are
+        flat = np.fromiter(itertools.chain.from_iterable(cursor), dtype=np.float64)
+        cursor.close()
+        array = flat.reshape(-1, len(VALUE_FRAME))
+        array = {c: array[:, i] for i, c in enumerate(VALUE_FRAME)}
+    frame = pd.DataFrame(array)
+    for column in KEY:
+        frame[column] = frame[column].astype(np.int64)
+    return frame
+
+
+# Binary COPY rows of (smallint, int, int, float8): a field count, then length + value each.
+_COPY_ROW = np.dtype(
+    [
+        ("fields", ">i2"),
+        ("l1", ">i4"),
+        ("metric_id", ">i2"),
+        ("l2", ">i4"),
+        ("day", ">i4"),
+        ("l3", ">i4"),
+        ("region_id", ">i4"),
+        ("l4", ">i4"),
+        ("value", ">f8"),
     ]
-    connection.execute(statement, rows)
+)
+_COPY_HEADER = 19  # signature (11), flags (4), header extension length (4)
+
+
+def _copy_out(connection: Connection, query: str, params: dict) -> dict[str, np.ndarray]:
+    """Rows of a query through COPY ... TO STDOUT in binary, parsed by numpy in one go. Every
+    column is NOT NULL and fixed width, so each row has the same layout."""
+    for name, value in params.items():
+        query = query.replace(f":{name}", str(int(value)))
+    buffer = io.BytesIO()
+    with connection.connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT BINARY)") as copy:
+            for block in copy:
+                buffer.write(block)
+    payload = buffer.getvalue()[_COPY_HEADER:-2]  # the trailer is a field count of -1
+    rows = np.frombuffer(payload, dtype=_COPY_ROW)
+    return {c: rows[c].astype(np.float64 if c == "value" else np.int64) for c in VALUE_FRAME}
 
 
 def insert_values(connection: Connection, frame: pd.DataFrame) -> None:
-    """Bulk insert rows with the columns of OBSERVATION_COLUMNS."""
+    """Bulk insert new current versions (columns of CURRENT_COLUMNS)."""
     if frame.empty:
         return
-    frame = frame[list(OBSERVATION_COLUMNS)]
+    frame = frame[list(CURRENT_COLUMNS)].sort_values(list(KEY))
     driver = connection.connection.driver_connection
+    columns = ", ".join(CURRENT_COLUMNS)
     if connection.engine.dialect.name == "postgresql":
         buffer = io.StringIO()
-        frame.to_csv(buffer, sep="\t", header=False, index=False, na_rep="\\N")
-        columns = ", ".join(OBSERVATION_COLUMNS)
-        with (
-            driver.cursor() as cursor,
-            cursor.copy(f"COPY observations ({columns}) FROM STDIN") as copy,
-        ):
-            copy.write(buffer.getvalue())
+        frame.to_csv(buffer, sep="\t", header=False, index=False)
+        with driver.cursor() as cursor:
+            with cursor.copy(f"COPY observations ({columns}) FROM STDIN") as copy:
+                copy.write(buffer.getvalue())
     elif connection.engine.dialect.name == "sqlite":
-        known_until = frame["known_until"].astype(object)
-        known_until = known_until.where(known_until.notna(), None)
-        records = zip(
-            frame["region_id"].tolist(),
-            frame["metric_id"].tolist(),
-            frame["day"].tolist(),
-            frame["value"].tolist(),
-            frame["known_from"].tolist(),
-            known_until.tolist(),
-            frame["batch_id"].tolist(),
-            frame["flag"].tolist(),
-            strict=True,
-        )
-        placeholders = ", ".join("?" * len(OBSERVATION_COLUMNS))
+        records = zip(*(frame[c].tolist() for c in CURRENT_COLUMNS), strict=True)
+        marks = ", ".join("?" * len(CURRENT_COLUMNS))
         cursor = driver.cursor()
-        columns = ", ".join(OBSERVATION_COLUMNS)
-        cursor.executemany(f"INSERT INTO observations ({columns}) VALUES ({placeholders})", records)
+        cursor.executemany(f"INSERT INTO observations ({columns}) VALUES ({marks})", records)
         cursor.close()
     else:
         connection.execute(insert(observations), frame.to_dict("records"))
+
+
+def supersede(connection: Connection, frame: pd.DataFrame, known_until: int) -> None:
+    """Replace current versions by corrected ones (columns of CURRENT_COLUMNS): each old
+    version moves to `revisions`, current until `known_until`."""
+    if frame.empty:
+        return
+    key = " AND ".join(f"{c} = :{c}" for c in KEY)
+    move = text(
+        "INSERT INTO revisions (metric_id, day, region_id, value, known_from, batch_id, flag, "
+        f"known_until) SELECT metric_id, day, region_id, value, known_from, batch_id, flag, "
+        f":known_until FROM observations WHERE {key}"
+    )
+    replace = text(
+        "UPDATE observations SET value = :value, known_from = :known_from, "
+        f"batch_id = :batch_id, flag = :flag WHERE {key}"
+    )
+    rows = [
+        {
+            c: (float(v) if c == "value" else int(v))
+            for c, v in zip(CURRENT_COLUMNS, row, strict=True)
+        }
+        for row in frame[list(CURRENT_COLUMNS)].itertuples(index=False)
+    ]
+    connection.execute(move, [{**row, "known_until": known_until} for row in rows])
+    connection.execute(replace, rows)

@@ -2,9 +2,10 @@
 
 Dates are stored as day numbers (days since 1970-01-01) so that reads of a whole panel are
 integer comparisons on both SQLite and PostgreSQL; `tongchou.store.days` converts.
-Each observation is one version of a value: it is visible to reads made as of a day in
-[known_from, known_until). A correction closes the old version and adds a new one, so the old
-value stays in the audit trail.
+`observations` holds the current version of each value, known from `known_from` on. A
+correction moves the version it replaces to `revisions`, which keeps it with the day it stopped
+being current, so that the audit trail is whole and reads as of a past day see what was known
+then.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Table,
@@ -75,25 +77,35 @@ batches = Table(
 FLAG_NONE = 0
 FLAG_DECREASE_ACCEPTED = 1
 
+
+def _value_columns() -> list[Column]:
+    return [
+        Column("metric_id", SmallInteger, ForeignKey("metrics.id"), nullable=False),
+        Column("day", Integer, nullable=False),
+        Column("region_id", Integer, ForeignKey("regions.id"), nullable=False),
+        Column("value", Float, nullable=False),
+        Column("known_from", Integer, nullable=False),
+        Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+        Column("flag", SmallInteger, nullable=False, default=FLAG_NONE),
+    ]
+
+
+# The current version of every value, clustered on (metric, day, region) so that a panel read is
+# one range scan (SQLite stores it WITHOUT ROWID, ordered by the key).
 observations = Table(
     "observations",
     metadata,
-    Column("region_id", Integer, ForeignKey("regions.id"), nullable=False),
-    Column("metric_id", SmallInteger, ForeignKey("metrics.id"), nullable=False),
-    Column("day", Integer, nullable=False),
-    Column("value", Float, nullable=False),
-    Column("known_from", Integer, nullable=False),
-    Column("known_until", Integer, nullable=True),
-    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
-    Column("flag", SmallInteger, nullable=False, default=FLAG_NONE),
-    Index("ix_observations_read", "metric_id", "day"),
-    Index(
-        "ux_observations_current",
-        "region_id",
-        "metric_id",
-        "day",
-        unique=True,
-        sqlite_where=Column("known_until").is_(None),
-        postgresql_where=Column("known_until").is_(None),
-    ),
+    *_value_columns(),
+    PrimaryKeyConstraint("metric_id", "day", "region_id"),
+    sqlite_with_rowid=False,
+)
+
+# Versions that a correction replaced, visible to reads made as of a day in
+# [known_from, known_until).
+revisions = Table(
+    "revisions",
+    metadata,
+    *_value_columns(),
+    Column("known_until", Integer, nullable=False),
+    Index("ix_revisions_read", "metric_id", "day"),
 )

@@ -1,4 +1,4 @@
-"""regions, metrics, batches and versioned observations
+"""regions, metrics, batches, current observations and their revisions
 
 Revision ID: 0001
 Revises:
@@ -56,28 +56,30 @@ def upgrade() -> None:
     )
     op.create_table(
         "observations",
-        sa.Column("region_id", sa.Integer, sa.ForeignKey("regions.id"), nullable=False),
+        *_value_columns(),
+        sa.PrimaryKeyConstraint("metric_id", "day", "region_id"),
+        sqlite_with_rowid=False,
+    )
+    op.create_table(
+        "revisions", *_value_columns(), sa.Column("known_until", sa.Integer, nullable=False)
+    )
+    op.create_index("ix_revisions_read", "revisions", ["metric_id", "day"])
+
+
+def _value_columns() -> list[sa.Column]:
+    return [
         sa.Column("metric_id", sa.SmallInteger, sa.ForeignKey("metrics.id"), nullable=False),
         sa.Column("day", sa.Integer, nullable=False),
+        sa.Column("region_id", sa.Integer, sa.ForeignKey("regions.id"), nullable=False),
         sa.Column("value", sa.Float, nullable=False),
         sa.Column("known_from", sa.Integer, nullable=False),
-        sa.Column("known_until", sa.Integer),
         sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), nullable=False),
         sa.Column("flag", sa.SmallInteger, nullable=False),
-    )
-    op.create_index("ix_observations_read", "observations", ["metric_id", "day"])
-    current = sa.text("known_until IS NULL")
-    op.create_index(
-        "ux_observations_current",
-        "observations",
-        ["region_id", "metric_id", "day"],
-        unique=True,
-        sqlite_where=current,
-        postgresql_where=current,
-    )
+    ]
 
 
 def downgrade() -> None:
+    op.drop_table("revisions")
     op.drop_table("observations")
     op.drop_table("batches")
     op.drop_table("metrics")
