@@ -94,3 +94,14 @@ def tiny_store(engine):
     with engine.begin() as connection:
         save_regions(connection, regions_from_frame(TINY_REGIONS, "tiny"), "tiny")
     return engine
+
+
+@pytest.fixture(scope="session")
+def china_store(tmp_path_factory):
+    """An SQLite store with the bundled China regions and 2019-12..2020-04 series, loaded once."""
+    from tongchou.services.demo import load_bundled_series
+    from tongchou.store.database import open_store
+
+    engine = open_store(f"sqlite:///{tmp_path_factory.mktemp('china') / 'tongchou.db'}")
+    load_bundled_series(engine)
+    return engine

@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 from tongchou.services.demo import BUNDLED_SERIES, run_demo
-from tongchou.store.database import open_store
 
 
 @pytest.fixture(scope="module")
@@ -19,9 +18,8 @@ def source() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory):
-    engine = open_store(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'tongchou.db'}")
-    return engine, run_demo(engine, dt.date(2020, 2, 23), "en")
+def demo_store(china_store):
+    return china_store, run_demo(china_store, dt.date(2020, 2, 23), "en")
 
 
 def source_row(source, day, province=None):
@@ -50,7 +48,7 @@ def test_top_provinces_are_hubei_first_with_the_source_figures(source, demo_stor
     hubei_today = source_row(source, "2020-02-23", "420000")
     hubei_before = source_row(source, "2020-02-22", "420000")
     assert result.top.at["420000", "new"] == hubei_today["confirmed"] - hubei_before["confirmed"]
-    assert result.top.at["420000", "cumulative"] == 64287
+    assert result.top.at["420000", "confirmed"] == 64287
     assert len(result.top) == 10
     assert result.top["new"].is_monotonic_decreasing
 
@@ -70,3 +68,16 @@ def test_running_the_demo_again_adds_nothing(demo_store):
     again = run_demo(engine, dt.date(2020, 2, 23), "en")
     assert "0 values new" in again.setup[1]
     assert again.setup[0] == "regions: 0 added"
+
+
+def test_the_demo_gives_rt_and_the_four_rates_for_nation_hubei_wuhan(demo_store):
+    _, result = demo_store
+    key = result.key_regions
+    assert key.index.tolist() == ["CN", "420000", "420100"]
+    assert key.at["420100", "confirmed"] == 46201  # Wuhan, as published on 23 February
+    for column in ("rt", "cure_rate", "infection_rate", "naive_fatality_rate",
+                   "adjusted_fatality_rate"):  # fmt: skip
+        assert key[column].notna().all(), column
+    # the fatality rate adjusted for the delay to death is above the naive one early on
+    assert (key["adjusted_fatality_rate"] > key["naive_fatality_rate"]).all()
+    assert key.at["420100", "cure_rate"] == pytest.approx(8186 / 46201)

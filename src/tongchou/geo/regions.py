@@ -199,6 +199,23 @@ class RegionTable:
             codes = codes[codes.isin(self.descendants(within))]
         return codes.tolist()
 
+    def level(self, name: str | int, within: str | None = None) -> list[str]:
+        """The units of one level of the tree, named by depth (0, 1, 2 ...) or by kind. A kind
+        means every unit at the depth where that kind sits, so that China's prefecture level
+        holds the county-level cities a province administers directly; the finest kind (or
+        "leaf") means the leaves, the units the 2020 zoning standard assessed."""
+        f = self.frame
+        if str(name).isdigit():
+            return self.select(depth=int(name), within=within)
+        kinds = f.loc[f["kind"] != PLACEHOLDER, "kind"]
+        if name not in set(kinds) and name != "leaf":
+            raise NotFound(f"unknown level {name!r}", suggestions=sorted(set(kinds)))
+        deepest = f.loc[kinds.index, "depth"].groupby(kinds).median().idxmax()
+        if name in ("leaf", deepest):
+            return self.leaves(within)
+        depth = int(f.loc[kinds.index[kinds == name], "depth"].mode().iloc[0])
+        return self.select(depth=depth, within=within)
+
     def with_placeholders(self, rows: list[dict]) -> RegionTable:
         """A new table with placeholder units added (each dict: code, parent, name_zh)."""
         if not rows:

@@ -12,10 +12,11 @@ from sqlalchemy import Engine
 from tongchou.geo.china import NATION
 from tongchou.ingest.importer import import_file
 from tongchou.services.regions import load_china, stored_regions
-from tongchou.services.situation import headline, top_new_cases
+from tongchou.services.situation import assess, headline, situation_table, top_new_cases
 
 BUNDLED_SERIES = "china_daily_2020.csv.xz"
 SPEECH_DAY = dt.date(2020, 2, 23)
+KEY_REGIONS = [NATION, "420000", "420100"]  # the nation, Hubei, Wuhan
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class DemoResult:
     setup: list[str]
     headline: pd.DataFrame
     top: pd.DataFrame
+    key_regions: pd.DataFrame
 
 
 def load_bundled_series(engine: Engine, today: dt.date | None = None) -> list[str]:
@@ -45,7 +47,7 @@ def load_bundled_series(engine: Engine, today: dt.date | None = None) -> list[st
 def run_demo(engine: Engine, as_of: dt.date = SPEECH_DAY, lang: str = "zh") -> DemoResult:
     setup = load_bundled_series(engine)
     regions = stored_regions(engine)
-    provinces = regions.select(depth=1)
+    assessment = assess(engine, as_of, regions=regions)
     title = (
         f"全国疫情形势 {as_of:%Y年%m月%d日}"
         if lang == "zh"
@@ -54,6 +56,7 @@ def run_demo(engine: Engine, as_of: dt.date = SPEECH_DAY, lang: str = "zh") -> D
     return DemoResult(
         title=title,
         setup=setup,
-        headline=headline(engine, as_of, NATION, regions, lang),
-        top=top_new_cases(engine, as_of, provinces, regions, lang=lang),
+        headline=headline(assessment, NATION, lang),
+        top=top_new_cases(assessment, regions.level("province"), lang=lang),
+        key_regions=situation_table(assessment, KEY_REGIONS, lang),
     )

@@ -154,3 +154,9 @@ def supersede(connection: Connection, frame: pd.DataFrame, known_until: int) -> 
     ]
     connection.execute(move, [{**row, "known_until": known_until} for row in rows])
     connection.execute(replace, rows)
+
+
+def day_range(connection: Connection) -> tuple[int | None, int | None]:
+    """The first and last day with a stored value (None, None for an empty store)."""
+    first, last = connection.execute(text("SELECT min(day), max(day) FROM observations")).one()
+    return first, last
