@@ -25,7 +25,7 @@ from tongchou.zoning.playbook import (
     load_playbook,
     playbook_for,
 )
-from tongchou.zoning.replay import CAUSES, Override, Replay, replay
+from tongchou.zoning.replay import Override, Replay, replay
 from tongchou.zoning.response import (
     DEFAULT_STEPS,
     ResponseStep,
@@ -34,13 +34,14 @@ from tongchou.zoning.response import (
     suggest_response,
 )
 from tongchou.zoning.rollup import roll_up
-from tongchou.zoning.ruleset import (
+from tongchou.zoning.ruleset import Ruleset
+from tongchou.zoning.ruleset_loading import (
     DEFAULT_RULESET,
-    Ruleset,
     builtin_rulesets,
     compile_ruleset,
     load_ruleset,
 )
+from tongchou.zoning.transitions import CAUSES
 
 __all__ = [
     "BASE_INPUTS",
