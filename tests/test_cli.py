@@ -88,3 +88,29 @@ def test_regions_import_and_find_for_another_country(workdir):
     refused = tongchou("regions", "import", str(orphan), cwd=workdir)
     assert refused.returncode == 2
     assert "orphan.csv:2:parent: parent is not a region" in refused.stderr
+
+
+def test_situation_and_rt_commands(workdir, china_store):
+    env = {"TONGCHOU_DATABASE_URL": str(china_store.url)}
+    csv = tongchou(
+        "situation",
+        "--as-of",
+        "2020-02-23",
+        "--level",
+        "prefecture",
+        "--region",
+        "hubei",
+        "--format",
+        "csv",
+        cwd=workdir,
+        env=env,
+    )
+    assert csv.returncode == 0, csv.stderr
+    lines = csv.stdout.strip().splitlines()
+    assert lines[0].startswith("region,name,population,confirmed,new")
+    assert len(lines) == 18 and lines[1].startswith("420100,")  # Wuhan had the most new cases
+    rt = tongchou("rt", "武汉", "--as-of", "2020-03-01", "--format", "json", cwd=workdir, env=env)
+    assert rt.returncode == 0, rt.stderr
+    assert '"date":"2020-03-01' in rt.stdout.replace(" ", "")
+    bad = tongchou("rt", "wuhn", cwd=workdir, env=env)
+    assert bad.returncode == 2 and "420100" in bad.stderr and "Traceback" not in bad.stderr

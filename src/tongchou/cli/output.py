@@ -12,10 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tongchou.errors import InputError, NotFound
+from tongchou.errors import InputError
 from tongchou.publish.labels import label
-from tongchou.store.days import from_day
-from tongchou.store.observations import day_range
 
 console = Console()
 
@@ -28,14 +26,6 @@ def check_lang(lang: str) -> str:
     if lang.lower() not in ("zh", "en"):
         raise InputError(f"--lang: {lang!r} is not a language of tongchou; use zh or en")
     return lang.lower()
-
-
-def last_day(engine) -> dt.date:
-    with engine.connect() as connection:
-        _, last = day_range(connection)
-    if last is None:
-        raise NotFound("the store holds no values yet")
-    return from_day(last)
 
 
 def output(frame: pd.DataFrame, form: str, title: str, lang: str) -> None:

@@ -14,16 +14,12 @@ from tongchou.cli.output import (
     check_lang,
     console,
     frame_table,
-    last_day,
     output,
 )
-from tongchou.errors import InputError
 from tongchou.publish.labels import label
 from tongchou.services import demo as demo_service
 from tongchou.services import situation as situation_service
-from tongchou.services.regions import stored_regions
 from tongchou.store import database
-from tongchou.surveillance.serial_interval import SerialInterval
 
 
 def demo(
@@ -62,14 +58,21 @@ def _key_figures(table, lang: str):
     rows = {
         "confirmed": table["confirmed"].map("{:,.0f}".format),
         "new": table["new"].map("{:,.0f}".format),
-        "rt": [f"{m:.2f} ({lo:.2f}-{hi:.2f}){'*' if jump else ''}"
-               for m, lo, hi, jump in zip(table["rt"], table["rt_lower"], table["rt_upper"],
-                                          table["rt_window_has_jump"], strict=True)],
+        "rt": [
+            f"{m:.2f} ({lo:.2f}-{hi:.2f}){'*' if jump else ''}"
+            for m, lo, hi, jump in zip(
+                table["rt"],
+                table["rt_lower"],
+                table["rt_upper"],
+                table["rt_window_has_jump"],
+                strict=True,
+            )
+        ],
         "cure_rate": table["cure_rate"].map("{:.1%}".format),
         "infection_rate": table["infection_rate"].map("{:,.1f}".format),
         "naive_fatality_rate": table["naive_fatality_rate"].map("{:.2%}".format),
         "adjusted_fatality_rate": table["adjusted_fatality_rate"].map("{:.2%}".format),
-    }  # fmt: skip
+    }
     frame = pd.DataFrame(rows).T
     frame.columns = table["name"]
     frame.insert(0, "metric", [label(name, lang) for name in frame.index])
@@ -86,15 +89,10 @@ def situation(
 ) -> None:
     """Every region's indicators, the four rates and Rt on a day, as known that day."""
     lang = check_lang(lang)
-    engine = database.open_store()
-    regions = stored_regions(engine)
-    within = regions.lookup(region) if region else None
     with console.status("assessing every region"):
-        assessment = situation_service.assess(engine, as_of.date(), regions=regions)
-    frame = situation_service.situation_table(assessment, regions.level(level, within), lang)
-    if sort not in frame.columns:
-        raise InputError(f"--sort: no column {sort!r}; columns: {', '.join(frame.columns)}")
-    frame = frame.sort_values(sort, ascending=False)
+        frame = situation_service.situation(
+            database.open_store(), as_of.date(), level=level, region=region, sort=sort, lang=lang
+        )
     output(frame, form, f"{as_of:%Y-%m-%d} {level}", lang)
 
 
@@ -107,15 +105,12 @@ def rt(
     form: Format = "table",
 ) -> None:
     """Rt of one region over time (Cori et al. 2013), with its 95% credible interval."""
-    engine = database.open_store()
-    regions = stored_regions(engine)
-    code = regions.lookup(region)
-    if (si_mean is None) != (si_sd is None):
-        raise InputError("give both --si-mean and --si-sd, or neither")
-    serial_interval = SerialInterval.from_gamma(si_mean, si_sd) if si_mean is not None else None
-    day = as_of.date() if as_of else last_day(engine)
-    assessment = situation_service.assess(
-        engine, day, regions=regions, serial_interval=serial_interval, window=window
+    frame = situation_service.rt(
+        database.open_store(),
+        region,
+        as_of=as_of.date() if as_of else None,
+        si_mean=si_mean,
+        si_sd=si_sd,
+        window=window,
     )
-    frame = situation_service.rt_table(assessment, code)
-    output(frame, form, f"Rt {regions.full_name(code)}", "en")
+    output(frame, form, f"Rt {region}", "en")

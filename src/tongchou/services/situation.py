@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from tongchou.errors import NotFound
+from tongchou.errors import InputError, NotFound
 from tongchou.facts.metrics import builtin_metrics
 from tongchou.facts.panel import Panel
 from tongchou.geo.regions import RegionTable
@@ -73,8 +73,11 @@ def assess(
     panel = read_panel(engine, SITUATION_METRICS, start, as_of, as_of=as_of, regions=regions)
     population = regions.frame["population"].to_numpy(dtype=float)
     indicators = compute_indicators(
-        panel["confirmed"], panel["cured"], panel["dead"], population,
-    )  # fmt: skip
+        panel["confirmed"],
+        panel["cured"],
+        panel["dead"],
+        population,
+    )
     rates = four_rates(panel["confirmed"], panel["cured"], panel["dead"], population)
     serial_interval = serial_interval or SERIAL_INTERVAL_LI_2020.serial_interval()
     new = indicators.counts["confirmed"]
@@ -89,6 +92,61 @@ def assess(
     earlier = np.concatenate([np.zeros((len(regions), reach)), jump_days[:, :-reach]], axis=1)
     rt_jump = (jump_days - earlier)[:, 1:] > 0
     return Assessment(as_of, regions, panel, indicators, rates, rt, rt_jump, serial_interval)
+
+
+def situation(
+    engine: Engine,
+    as_of: dt.date,
+    *,
+    level: str | int = "province",
+    region: str | None = None,
+    sort: str = "new",
+    lang: str = "en",
+) -> pd.DataFrame:
+    """Every unit of one level (optionally inside one region) on a day, as known that day:
+    indicators, the four rates and Rt, largest `sort` first."""
+    regions = stored_regions(engine)
+    within = regions.lookup(region) if region else None
+    frame = situation_table(
+        assess(engine, as_of, regions=regions), regions.level(level, within), lang
+    )
+    if sort not in frame.columns:
+        raise InputError(f"sort: no column {sort!r}; columns: {', '.join(frame.columns)}")
+    return frame.sort_values(sort, ascending=False)
+
+
+def rt(
+    engine: Engine,
+    region: str,
+    *,
+    as_of: dt.date | None = None,
+    si_mean: float | None = None,
+    si_sd: float | None = None,
+    window: int = 7,
+) -> pd.DataFrame:
+    """Rt of one region over time, as known on `as_of` (default: the last stored day), with a
+    gamma serial interval of the given mean and SD (default: Li et al. 2020)."""
+    if (si_mean is None) != (si_sd is None):
+        raise InputError("give both the serial interval's mean and SD, or neither")
+    regions = stored_regions(engine)
+    code = regions.lookup(region)
+    serial_interval = SerialInterval.from_gamma(si_mean, si_sd) if si_mean is not None else None
+    assessment = assess(
+        engine,
+        as_of or latest_day(engine),
+        regions=regions,
+        serial_interval=serial_interval,
+        window=window,
+    )
+    return rt_table(assessment, code)
+
+
+def latest_day(engine: Engine) -> dt.date:
+    with engine.connect() as connection:
+        _, last = day_range(connection)
+    if last is None:
+        raise NotFound("the store holds no values yet; import reports or run `tongchou demo`")
+    return from_day(last)
 
 
 def situation_table(
@@ -161,8 +219,15 @@ def headline(assessment: Assessment, code: str, lang: str = "en") -> pd.DataFram
     rows = []
     for metric in HEADLINE_METRICS:
         before, today = a.panel[metric][row, -2:]
-        rows.append({"metric": metric, "label": registry.get(metric).label(lang),
-                     "value": today, "previous": before, "change": today - before})  # fmt: skip
+        rows.append(
+            {
+                "metric": metric,
+                "label": registry.get(metric).label(lang),
+                "value": today,
+                "previous": before,
+                "change": today - before,
+            }
+        )
     return pd.DataFrame(rows).set_index("metric")
 
 
