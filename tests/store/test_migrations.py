@@ -3,7 +3,16 @@ from sqlalchemy import inspect
 
 from tongchou.store import database
 
-TABLES = {"regions", "metrics", "batches", "observations"}
+TABLES = {
+    "regions",
+    "metrics",
+    "batches",
+    "observations",
+    "zone_runs",
+    "zone_levels",
+    "zone_overrides",
+    "response_levels",
+}
 
 
 def _revisions() -> list[str]:

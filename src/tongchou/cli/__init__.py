@@ -8,7 +8,7 @@ import sys
 import typer
 from rich.console import Console
 
-from tongchou.cli import situation, store
+from tongchou.cli import forecast, situation, store, zones
 from tongchou.errors import InputError, NotFound, TongchouError
 
 app = typer.Typer(
@@ -24,6 +24,11 @@ app.command("metrics")(store.metrics_list)
 app.command("demo")(situation.demo)
 app.command("situation")(situation.situation)
 app.command("rt")(situation.rt)
+app.add_typer(forecast.forecast_app, name="forecast")
+app.command("hospital")(forecast.hospital)
+app.add_typer(zones.zones_app, name="zones")
+app.command("measures")(zones.measures)
+app.add_typer(zones.response_app, name="response")
 
 
 def main() -> None:

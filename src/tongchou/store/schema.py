@@ -11,6 +11,7 @@ then.
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -108,4 +109,84 @@ revisions = Table(
     *_value_columns(),
     Column("known_until", Integer, nullable=False),
     Index("ix_revisions_read", "metric_id", "day"),
+)
+
+# Zoning (分区分级). A run of `tongchou zones replay`: which rules, which units, which days, on
+# the data known when, by whom.
+zone_runs = Table(
+    "zone_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ruleset", String(64), nullable=False),
+    Column("unit_level", String(32), nullable=False),
+    Column("first_day", Integer, nullable=False),
+    Column("last_day", Integer, nullable=False),
+    Column("as_of_day", Integer, nullable=False),
+    Column("units", Integer, nullable=False),
+    Column("clusters", Text, nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+    Column("computed_by", Text, nullable=False),
+)
+
+# Decisions of a command centre: a level set by a named person for a region, in force from
+# start_day to until_day (inclusive; NULL: until withdrawn). Rows are never changed except to
+# record a withdrawal, which keeps who withdrew it, when and why: from withdrawn_from_day on
+# (the override then ends the day before), or altogether (NULL: as if never made).
+zone_overrides = Table(
+    "zone_overrides",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ruleset", String(64), nullable=False),
+    Column("region_id", Integer, ForeignKey("regions.id"), nullable=False),
+    Column("level", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("person", Text, nullable=False),
+    Column("start_day", Integer, nullable=False),
+    Column("until_day", Integer, nullable=True),
+    Column("entered_at", DateTime(timezone=True), nullable=False),
+    Column("withdrawn_at", DateTime(timezone=True), nullable=True),
+    Column("withdrawn_by", Text, nullable=True),
+    Column("withdrawn_reason", Text, nullable=True),
+    Column("withdrawn_from_day", Integer, nullable=True),
+    Index("ix_zone_overrides_region", "ruleset", "region_id"),
+)
+
+# The level of each region on each day under a ruleset, as a replay held it (step-down rules
+# and overrides applied), beside the level the rules alone give (computed) and the day's own
+# classification; clause: the alternative of the level's condition that held (-1: the
+# default level, -2: undecided); cause: why the level changed that day; reason: in words, on
+# the days it changed. Level ids are NULL where undecided.
+zone_levels = Table(
+    "zone_levels",
+    metadata,
+    Column("ruleset", String(64), nullable=False),
+    Column("day", Integer, nullable=False),
+    Column("region_id", Integer, ForeignKey("regions.id"), nullable=False),
+    Column("level", String(64), nullable=True),
+    Column("computed", String(64), nullable=True),
+    Column("classified", String(64), nullable=True),
+    Column("clause", SmallInteger, nullable=False),
+    Column("cause", String(16), nullable=False),
+    Column("step_rule", SmallInteger, nullable=True),
+    Column("override_id", Integer, ForeignKey("zone_overrides.id"), nullable=True),
+    Column("clusters_proxy", Boolean, nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("run_id", Integer, ForeignKey("zone_runs.id"), nullable=False),
+    PrimaryKeyConstraint("ruleset", "day", "region_id"),
+    sqlite_with_rowid=False,
+)
+
+# Provincial emergency response levels (1 = 一级 .. 4 = 四级), each in force from start_day
+# until the next record of the same province.
+response_levels = Table(
+    "response_levels",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("region_id", Integer, ForeignKey("regions.id"), nullable=False),
+    Column("level", SmallInteger, nullable=False),
+    Column("start_day", Integer, nullable=False),
+    Column("person", Text, nullable=False),
+    Column("note", Text, nullable=True),
+    Column("entered_at", DateTime(timezone=True), nullable=False),
+    Index("ix_response_levels_region", "region_id", "start_day"),
 )

@@ -58,7 +58,8 @@ def render_reason(c: Classification, region: int, day: int, lang: str = "en") ->
         missing = [phrase(c.ruleset.tests[i], lang, c.ruleset.inputs) for i in unknown]
         tests = "; ".join(words["missing"].format(phrase=p) for p in dict.fromkeys(missing))
         text = words["undecided"].format(level=pending.name(lang), tests=tests)
-        mentioned = {c.ruleset.tests[i].measure.input for i in unknown}
+        # A missing proxied series is named without its proxy here; the note below says so.
+        mentioned = {c.ruleset.tests[i].measure.input for i in unknown} - set(c.proxied)
     elif c.clause[at] < 0:
         text = words["default"].format(level=c.ruleset.levels[level_index].name(lang))
     else:

@@ -94,10 +94,13 @@ class Replay:
             names[getattr(self, which)], index=c._row_labels(), columns=c._column_labels()
         )
 
-    def transitions(self, lang: str = "en", reasons: bool = True) -> pd.DataFrame:
-        """Every change of the held level: region, date, from, to, cause and (unless
-        ``reasons`` is False) the reason in words."""
-        return transition_table(self, lang, reasons)
+    def transitions(
+        self, lang: str = "en", reasons: bool = True, day: int | None = None
+    ) -> pd.DataFrame:
+        """Every change of the held level (or those of one replayed day, a position in the
+        replayed days): region, date, from, to, cause and (unless ``reasons`` is False) the
+        reason in words."""
+        return transition_table(self, lang, reasons, day)
 
 
 def replay(

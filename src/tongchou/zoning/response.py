@@ -52,6 +52,9 @@ class ResponseSuggestion:
     today: dict[str, int]
     undecided_today: int
     level_name: tuple[str, str] = ("", "")
+    # Units undecided on ``last_seen``: the run was broken because they might have been at the
+    # level, not because one was seen there.
+    last_seen_undecided: int = 0
 
     def text(self, lang: str = "en") -> str:
         if self.step is None:
@@ -83,6 +86,11 @@ class ResponseSuggestion:
             )
         if self.last_seen is None:
             return head + ("（记录内从未出现）" if lang == "zh" else " (none on record)")
+        if self.last_seen_units == 0 and self.last_seen_undecided:
+            n, day = self.last_seen_undecided, self.last_seen
+            if lang == "zh":
+                return head + f"（最近一次：{day}，{n}个地区无法判定）"
+            return head + f" (last: {n} undecided units on {day})"
         if lang == "zh":
             return head + f"（最近一次：{self.last_seen}，{self.last_seen_units}个）"
         return head + f" (last: {self.last_seen_units} on {self.last_seen})"
@@ -141,7 +149,10 @@ def suggest_response(
     if problems:
         raise InputError(problems)
     n_provinces, n_days, _ = counts.shape
-    unsure = np.zeros((n_provinces, n_days), dtype=bool) if undecided is None else undecided > 0
+    waiting = (
+        np.zeros((n_provinces, n_days), dtype=int) if undecided is None else np.asarray(undecided)
+    )
+    unsure = waiting > 0
     labels = list(dates) if dates is not None else list(range(n_days))
     names = list(provinces) if provinces is not None else list(range(n_provinces))
     ids = ruleset.level_ids
@@ -184,6 +195,7 @@ def suggest_response(
                 today=today,
                 undecided_today=int(unsure[p, -1]),
                 level_name=(level.name("zh"), level.name("en")),
+                last_seen_undecided=int(waiting[p, last]) if last >= 0 else 0,
             )
         )
     return out

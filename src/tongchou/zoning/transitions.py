@@ -32,11 +32,16 @@ _WORDS = {
 }
 
 
-def transition_table(replay: Replay, lang: str = "en", reasons: bool = True) -> pd.DataFrame:
+def transition_table(
+    replay: Replay, lang: str = "en", reasons: bool = True, day: int | None = None
+) -> pd.DataFrame:
     lang = "zh" if lang == "zh" else "en"
     level = replay.level
     changed = np.zeros(level.shape, dtype=bool)
     changed[:, 1:] = level[:, 1:] != level[:, :-1]
+    if day is not None:
+        # Words are made row by row: a caller asking for one day pays for that day only.
+        changed[:, np.arange(level.shape[1]) != day % level.shape[1]] = False
     rows, days = np.nonzero(changed)
     c = replay.classification
     ids = np.array([*replay.ruleset.level_ids, None], dtype=object)
