@@ -25,3 +25,14 @@ def test_a_sort_column_that_does_not_exist_is_named(china_store):
 
     with pytest.raises(InputError, match="no column 'newest'"):
         tongchou.situation(china_store, dt.date(2020, 2, 23), sort="newest")
+
+
+def test_zones_forecast_and_hospital_from_python(china_store):
+    day = dt.date(2020, 2, 23)
+    zoning = tongchou.zone(china_store, day, level="prefecture")
+    table = tongchou.zone_table(zoning)
+    assert isinstance(table, pd.DataFrame) and len(table) == 366
+    forecast = tongchou.forecast(china_store, day, region="湖北", horizon=7)
+    assert isinstance(forecast, pd.DataFrame) and len(forecast) > 0
+    beds = tongchou.hospital(china_store, day, region="湖北", horizon=7)
+    assert isinstance(beds, pd.DataFrame) and len(beds) > 0

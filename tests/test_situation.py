@@ -58,3 +58,18 @@ def test_situation_table_at_prefecture_level_has_every_unit(late_april):
     assert table["confirmed"].notna().all()
     assert np.isfinite(table.loc[WUHAN, "incidence_14d_per_100k"])
     assert table.attrs["definitions"]["cure_rate"].startswith("治愈率")
+
+
+def test_a_short_history_is_assessed_too(tiny_store, tmp_path):
+    path = tmp_path / "short.csv"
+    path.write_text(
+        "region,date,metric,value\nA1,2020-02-01,confirmed,1\n"
+        "A1,2020-02-02,confirmed,3\nA1,2020-02-03,confirmed,4\n"
+    )
+    from tongchou.ingest.importer import import_file
+
+    import_file(tiny_store, path)
+    short = assess(tiny_store, dt.date(2020, 2, 3))
+    assert short.panel.values.shape[1] == 3
+    assert not short.rt_jump.any()
+    assert situation_table(short, ["A1"]).at["A1", "new"] == 1

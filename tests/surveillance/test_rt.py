@@ -544,3 +544,13 @@ def test_regions_are_estimated_independently(rows):
         np.testing.assert_allclose(
             together.quantile(0.05)[region], alone.quantile(0.05), rtol=1e-12
         )
+
+
+def test_last_days_keeps_the_tail_and_counts_windows_from_it():
+    counts = np.array([[0, 2, 4, 3, 5, 8, 6, 9, 12, 10, 14]], dtype=float)
+    full = estimate_rt(counts, si=[0, 0.5, 0.3, 0.2], window=3)
+    tail = full.last_days(4)
+    np.testing.assert_array_equal(tail.mean, full.mean[:, -4:])
+    np.testing.assert_array_equal(tail.quantile(0.975), full.quantile(0.975)[:, -4:])
+    assert tail.window_end.tolist() == [[0, 1, 2, 3]]
+    assert tail.window_start.tolist() == [[0, 0, 0, 1]]  # windows reaching back start at 0

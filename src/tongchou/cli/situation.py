@@ -44,6 +44,17 @@ def _render_demo(result: demo_service.DemoResult, lang: str) -> None:
     console.print(frame_table(result.top, title, lang))
     title = "全国、湖北、武汉: Rt 与四率" if zh else "Nation, Hubei, Wuhan: Rt and the four rates"
     console.print(frame_table(_key_figures(result.key_regions, lang), title, lang))
+    horizon = result.forecast.attrs["horizon"]
+    title = (
+        f"未来{horizon}天预测: 中位数 (90%区间)"
+        if zh
+        else f"Next {horizon} days: median (90% range)"
+    )
+    console.print(frame_table(_forecast_figures(result.forecast, lang), title, lang))
+    title = "分区分级: 各风险等级地区数" if zh else "Zones: units per risk level"
+    zones = result.zones.assign(share=result.zones["share"].map("{:.1%}".format))
+    console.print(frame_table(zones.rename(columns={"units": "value"}), title, lang))
+    console.print(result.zones.attrs.get("note", ""))
     if result.key_regions["rt_window_has_jump"].any():
         console.print(
             "* 估计窗口或其前一个代际间隔内有口径跳变(如2月12日湖北纳入临床诊断病例), 请审慎解读"
@@ -51,6 +62,32 @@ def _render_demo(result: demo_service.DemoResult, lang: str) -> None:
             else "* a reporting jump (e.g. Hubei's clinical diagnoses of 12 February) lies in the"
             " window or within a serial interval before it: read with care"
         )
+
+
+_CENSUS_LABEL = {True: "重症危重症在院(模型)", False: "severe+critical in hospital (model)"}
+
+
+def _forecast_figures(table, lang: str):
+    """Median and 90% range of new cases over the horizon and of beds on its last day."""
+    zh = lang == "zh"
+    last = table.attrs["last_day"]
+    return pd.DataFrame(
+        {
+            "name": table["name"],
+            "new": [
+                f"{m:,.0f} ({lo:,.0f}-{hi:,.0f})"
+                for m, lo, hi in zip(
+                    table["new_cases"], table["new_cases_low"], table["new_cases_high"], strict=True
+                )
+            ],
+            f"{_CENSUS_LABEL[zh]} {last:%m-%d}": [
+                f"{m:,.0f} ({lo:,.0f}-{hi:,.0f})"
+                for m, lo, hi in zip(
+                    table["beds"], table["beds_low"], table["beds_high"], strict=True
+                )
+            ],
+        }
+    )
 
 
 def _key_figures(table, lang: str):

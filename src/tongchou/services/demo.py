@@ -11,12 +11,15 @@ from sqlalchemy import Engine
 
 from tongchou.geo.china import NATION
 from tongchou.ingest.importer import import_file
+from tongchou.services.forecast import forecast_summary
 from tongchou.services.regions import load_china, stored_regions
 from tongchou.services.situation import assess, headline, situation_table, top_new_cases
+from tongchou.services.zones import zone_summary
 
 BUNDLED_SERIES = "china_daily_2020.csv.xz"
 SPEECH_DAY = dt.date(2020, 2, 23)
 KEY_REGIONS = [NATION, "420000", "420100"]  # the nation, Hubei, Wuhan
+FORECAST_REGIONS = KEY_REGIONS[1:]
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,8 @@ class DemoResult:
     headline: pd.DataFrame
     top: pd.DataFrame
     key_regions: pd.DataFrame
+    forecast: pd.DataFrame
+    zones: pd.DataFrame
 
 
 def load_bundled_series(engine: Engine, today: dt.date | None = None) -> list[str]:
@@ -59,4 +64,6 @@ def run_demo(engine: Engine, as_of: dt.date = SPEECH_DAY, lang: str = "zh") -> D
         headline=headline(assessment, NATION, lang),
         top=top_new_cases(assessment, regions.level("province"), lang=lang),
         key_regions=situation_table(assessment, KEY_REGIONS, lang),
+        forecast=forecast_summary(assessment, FORECAST_REGIONS, engine=engine, lang=lang),
+        zones=zone_summary(assessment, as_of, lang=lang),
     )

@@ -84,12 +84,17 @@ def assess(
     # Rt needs a count on every day: a day without a report counts as no new case, and the
     # remainder of a decrease that the revision rule could not place counts as none
     local = np.clip(np.nan_to_num(new.daily, nan=0.0), 0.0, None)
-    rt = estimate_rt(local, si=serial_interval, window=window)
+    # a history shorter than one window and a day: the days before the first report count as
+    # no cases, as the cumulative counts already assume
+    short = max(0, window + 1 - local.shape[1])
+    rt = estimate_rt(np.pad(local, ((0, 0), (short, 0))), si=serial_interval, window=window)
+    rt = rt.last_days(local.shape[1]) if short else rt
     # a jump inflates the cases of the windows holding it and then the infectiousness of the
     # windows after it, as far as the serial interval reaches
     reach = window + int(np.searchsorted(np.cumsum(serial_interval.pmf), 0.95))
     jump_days = np.concatenate([np.zeros((len(regions), 1)), new.jump.cumsum(axis=1)], axis=1)
-    earlier = np.concatenate([np.zeros((len(regions), reach)), jump_days[:, :-reach]], axis=1)
+    earlier = np.concatenate([np.zeros((len(regions), reach)), jump_days], axis=1)
+    earlier = earlier[:, : jump_days.shape[1]]
     rt_jump = (jump_days - earlier)[:, 1:] > 0
     return Assessment(as_of, regions, panel, indicators, rates, rt, rt_jump, serial_interval)
 

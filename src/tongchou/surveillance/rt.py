@@ -41,7 +41,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Literal
 
@@ -95,6 +95,31 @@ class RtEstimate:
     window: int
     cv_posterior: float
     serial_interval: SerialInterval
+
+    def last_days(self, days: int) -> RtEstimate:
+        """The estimate of the last `days` days only, window indices counted from the first
+        of them (a window reaching further back starts at 0)."""
+        cut = self.mean.shape[-1] - days
+
+        def tail(values: np.ndarray) -> np.ndarray:
+            return values[..., cut:]
+
+        def reindexed(index: np.ndarray) -> np.ndarray:
+            return tail(np.where(index < 0, -1, np.maximum(index - cut, 0)))
+
+        return replace(
+            self,
+            mean=tail(self.mean),
+            std=tail(self.std),
+            shape=tail(self.shape),
+            scale=tail(self.scale),
+            few_cases=tail(self.few_cases),
+            early=tail(self.early),
+            no_data=tail(self.no_data),
+            window_start=reindexed(self.window_start),
+            window_end=reindexed(self.window_end),
+            quantiles={p: tail(v) for p, v in self.quantiles.items()},
+        )
 
     @property
     def median(self) -> np.ndarray:
