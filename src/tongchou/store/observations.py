@@ -61,7 +61,7 @@ def read_values(
 
 def _fetch(connection: Connection, query: str, params: dict) -> pd.DataFrame:
     if connection.engine.dialect.name == "postgresql":
-        array = _copy_out(connection, query, params)
+        array = _packed(connection, query, params)
     else:
         cursor = connection.connection.driver_connection.cursor()
         cursor.execute(query, params)  # sqlite3 takes :name parameters as they are
@@ -75,35 +75,25 @@ def _fetch(connection: Connection, query: str, params: dict) -> pd.DataFrame:
     return frame
 
 
-# Binary COPY rows of (smallint, int, int, float8): a field count, then length + value each.
-_COPY_ROW = np.dtype(
-    [
-        ("fields", ">i2"),
-        ("l1", ">i4"),
-        ("metric_id", ">i2"),
-        ("l2", ">i4"),
-        ("day", ">i4"),
-        ("l3", ">i4"),
-        ("region_id", ">i4"),
-        ("l4", ">i4"),
-        ("value", ">f8"),
-    ]
+# One packed row per value, built by the server: a bytea per row would cost a Python object each.
+_PACKED_ROW = np.dtype(
+    [("metric_id", ">i2"), ("day", ">i4"), ("region_id", ">i4"), ("value", ">f8")]
 )
-_COPY_HEADER = 19  # signature (11), flags (4), header extension length (4)
 
 
-def _copy_out(connection: Connection, query: str, params: dict) -> dict[str, np.ndarray]:
-    """Rows of a query through COPY ... TO STDOUT in binary, parsed by numpy in one go. Every
-    column is NOT NULL and fixed width, so each row has the same layout."""
+def _packed(connection: Connection, query: str, params: dict) -> dict[str, np.ndarray]:
+    """Rows of a query packed by PostgreSQL into one bytea and unpacked by numpy in one go;
+    every column is NOT NULL and fixed width. The parameters are integers (days), written in
+    as literals."""
     for name, value in params.items():
         query = query.replace(f":{name}", str(int(value)))
-    buffer = io.BytesIO()
-    with connection.connection.driver_connection.cursor() as cursor:
-        with cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT BINARY)") as copy:
-            for block in copy:
-                buffer.write(block)
-    payload = buffer.getvalue()[_COPY_HEADER:-2]  # the trailer is a field count of -1
-    rows = np.frombuffer(payload, dtype=_COPY_ROW)
+    packed = (
+        "SELECT string_agg(int2send(metric_id::smallint) || int4send(day) || "
+        f"int4send(region_id) || float8send(value), ''::bytea) FROM ({query}) AS picked"
+    )
+    with connection.connection.driver_connection.cursor(binary=True) as cursor:
+        (blob,) = cursor.execute(packed).fetchone()
+    rows = np.frombuffer(blob or b"", dtype=_PACKED_ROW)
     return {c: rows[c].astype(np.float64 if c == "value" else np.int64) for c in VALUE_FRAME}
 
 

@@ -80,13 +80,16 @@ FLAG_DECREASE_ACCEPTED = 1
 
 
 def _value_columns() -> list[Column]:
+    # No foreign keys on the two fact tables: the importer resolves every region, metric and
+    # batch in the transaction that writes the values, and PostgreSQL's per-row foreign-key
+    # triggers would take most of the time of a bulk import.
     return [
-        Column("metric_id", SmallInteger, ForeignKey("metrics.id"), nullable=False),
+        Column("metric_id", SmallInteger, nullable=False),
         Column("day", Integer, nullable=False),
-        Column("region_id", Integer, ForeignKey("regions.id"), nullable=False),
+        Column("region_id", Integer, nullable=False),
         Column("value", Float, nullable=False),
         Column("known_from", Integer, nullable=False),
-        Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+        Column("batch_id", Integer, nullable=False),
         Column("flag", SmallInteger, nullable=False, default=FLAG_NONE),
     ]
 

@@ -67,13 +67,14 @@ def upgrade() -> None:
 
 
 def _value_columns() -> list[sa.Column]:
+    # no foreign keys on the fact tables: see tongchou.store.schema
     return [
-        sa.Column("metric_id", sa.SmallInteger, sa.ForeignKey("metrics.id"), nullable=False),
+        sa.Column("metric_id", sa.SmallInteger, nullable=False),
         sa.Column("day", sa.Integer, nullable=False),
-        sa.Column("region_id", sa.Integer, sa.ForeignKey("regions.id"), nullable=False),
+        sa.Column("region_id", sa.Integer, nullable=False),
         sa.Column("value", sa.Float, nullable=False),
         sa.Column("known_from", sa.Integer, nullable=False),
-        sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), nullable=False),
+        sa.Column("batch_id", sa.Integer, nullable=False),
         sa.Column("flag", sa.SmallInteger, nullable=False),
     ]
 
