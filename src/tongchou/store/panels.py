@@ -40,17 +40,30 @@ def read_panel(
             raise NotFound(
                 f"unknown metric {unknown[0]!r}", suggestions=builtin_metrics().nearest(unknown[0])
             )
-        code_of = {i: c for c, i in region_ids(connection).items()}
+        id_of = region_ids(connection)
         first, last = to_day(start), to_day(end)
         as_of_day = to_day(as_of or end)
         rows = read_values(connection, [ids[m] for m in metrics], first, last, as_of_day)
     dates = pd.date_range(start, end, freq="D")
     values = np.full((len(regions), len(dates), len(metrics)), np.nan)
     if len(rows):
-        position = pd.Series(np.arange(len(regions)), index=regions.codes)
-        region_row = position.reindex(rows["region_id"].map(code_of)).to_numpy()
-        metric_column = pd.Series({ids[m]: i for i, m in enumerate(metrics)})
-        metric_column = metric_column.reindex(rows["metric_id"]).to_numpy()
-        values[region_row, rows["day"].to_numpy() - first, metric_column] = rows["value"]
+        # integer lookups from stored ids to rows and columns of the panel; regions outside the
+        # given table (-1) are left out
+        row_of = _lookup({id_of[c]: i for i, c in enumerate(regions.codes) if c in id_of})
+        column_of = _lookup({ids[m]: i for i, m in enumerate(metrics)})
+        region_row = row_of[np.minimum(rows["region_id"].to_numpy(), len(row_of) - 1)]
+        keep = region_row >= 0
+        values[
+            region_row[keep],
+            rows["day"].to_numpy()[keep] - first,
+            column_of[rows["metric_id"].to_numpy()[keep]],
+        ] = rows["value"].to_numpy()[keep]
     panel = Panel(regions.codes, dates, tuple(metrics), values, np.zeros(values.shape, bool))
     return fill_from_children(panel, regions, builtin_metrics()) if aggregate else panel
+
+
+def _lookup(mapping: dict[int, int]) -> np.ndarray:
+    """An array a with a[key] = value, -1 elsewhere; one extra slot absorbs unknown keys."""
+    table = np.full(max(mapping, default=0) + 2, -1, dtype=np.int64)
+    table[list(mapping)] = list(mapping.values())
+    return table
