@@ -33,7 +33,6 @@ def compare(
     work lost to the response). `zones` name sets of regions that interventions can target
     (e.g. the regions of each risk level today).
     """
-    low, high = (1 - interval) / 2, (1 + interval) / 2
     rows = []
     for item in scenarios:
         scenario = item if isinstance(item, Scenario) else load_scenario(item)
@@ -45,25 +44,54 @@ def compare(
             by="nation",
             zones=zones,
         )
-        daily = result.series("infections")[:, 0, :]
-        per_member = {
-            "infections": daily.sum(axis=1, dtype=np.float64),
-            "peak_infections": daily.max(axis=1),
-            "deaths": result.totals("deaths"),
-        }
         over = result.run.days_over_capacity
-        per_member["days_over_capacity"] = (
-            np.full(result.members, np.nan) if over is None else over.sum(axis=1)
+        rows.append(
+            summarise(
+                scenario.name,
+                result.series("infections")[:, 0, :],
+                result.totals("deaths"),
+                None if over is None else over.sum(axis=1),
+                result.dates,
+                activity(effects.work_open, model.population),
+                interval,
+            )
         )
-        row = {"scenario": scenario.name}
-        for measure in MEASURES:
-            values = per_member[measure]
-            row[measure] = float(np.median(values))
-            row[f"{measure}_low"] = float(np.quantile(values, low))
-            row[f"{measure}_high"] = float(np.quantile(values, high))
-        peak_day = int(np.median(daily.argmax(axis=1)))
-        row["peak_date"] = result.dates[peak_day].date()
-        weights = model.population / model.population.sum()
-        row["activity"] = float((effects.work_open * weights[:, None]).sum(axis=0).mean())
-        rows.append(row)
     return pd.DataFrame(rows).set_index("scenario")
+
+
+def summarise(
+    name: str,
+    daily: np.ndarray,
+    deaths: np.ndarray,
+    days_over_capacity: np.ndarray | None,
+    dates: pd.DatetimeIndex,
+    activity: float,
+    interval: float = 0.9,
+) -> dict:
+    """One row of the comparison from per-member outcomes: national new infections
+    (members, days), deaths (members,), region-days over capacity (members,) or None."""
+    low, high = (1 - interval) / 2, (1 + interval) / 2
+    per_member = {
+        "infections": daily.sum(axis=1, dtype=np.float64),
+        "peak_infections": daily.max(axis=1),
+        "deaths": deaths,
+        "days_over_capacity": (
+            np.full(len(daily), np.nan) if days_over_capacity is None else days_over_capacity
+        ),
+    }
+    row = {"scenario": name}
+    for measure in MEASURES:
+        values = per_member[measure]
+        row[measure] = float(np.median(values))
+        row[f"{measure}_low"] = float(np.quantile(values, low))
+        row[f"{measure}_high"] = float(np.quantile(values, high))
+    peak_day = int(np.median(daily.argmax(axis=1)))
+    row["peak_date"] = dates[peak_day].date()
+    row["activity"] = activity
+    return row
+
+
+def activity(work_open: np.ndarray, population: np.ndarray) -> float:
+    """Population-weighted share of enterprises open, averaged over the days (regions, days)."""
+    weights = population / population.sum()
+    return float((work_open * weights[:, None]).sum(axis=0).mean())
