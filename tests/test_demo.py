@@ -18,8 +18,9 @@ def source() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def demo_store(china_store):
-    return china_store, run_demo(china_store, dt.date(2020, 2, 23), "en")
+def demo_store(china_store, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bulletins")
+    return china_store, run_demo(china_store, dt.date(2020, 2, 23), "en", folder)
 
 
 def source_row(source, day, province=None):
@@ -64,8 +65,8 @@ def test_placeholder_rows_are_kept_as_their_own_units(demo_store):
 
 
 def test_running_the_demo_again_adds_nothing(demo_store):
-    engine, _ = demo_store
-    again = run_demo(engine, dt.date(2020, 2, 23), "en")
+    engine, result = demo_store
+    again = run_demo(engine, dt.date(2020, 2, 23), "en", result.bulletin.parent.parent)
     assert "0 values new" in again.setup[1]
     assert again.setup[0] == "regions: 0 added"
 
@@ -81,3 +82,9 @@ def test_the_demo_gives_rt_and_the_four_rates_for_nation_hubei_wuhan(demo_store)
     # the fatality rate adjusted for the delay to death is above the naive one early on
     assert (key["adjusted_fatality_rate"] > key["naive_fatality_rate"]).all()
     assert key.at["420100", "cure_rate"] == pytest.approx(8186 / 46201)
+
+
+def test_the_demo_ends_with_the_bulletin_of_the_day(demo_store):
+    _, result = demo_store
+    assert result.bulletin.exists() and result.bulletin.parent.name == "2020-02-23"
+    assert "77,262" in result.bulletin.read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ import sys
 import typer
 from rich.console import Console
 
-from tongchou.cli import forecast, situation, store, zones
+from tongchou.cli import forecast, publish, scenario, situation, store, zones
 from tongchou.errors import InputError, NotFound, TongchouError
 
 app = typer.Typer(
@@ -29,6 +29,9 @@ app.command("hospital")(forecast.hospital)
 app.add_typer(zones.zones_app, name="zones")
 app.command("measures")(zones.measures)
 app.add_typer(zones.response_app, name="response")
+app.command("bulletin")(publish.bulletin)
+app.command("replay")(publish.replay)
+app.add_typer(scenario.scenario_app, name="scenario")
 
 
 def main() -> None:
@@ -36,11 +39,18 @@ def main() -> None:
     try:
         app()
     except (InputError, NotFound) as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
+        _print_error(exc)
         sys.exit(2)
     except TongchouError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
+        _print_error(exc)
         sys.exit(1)
     except KeyboardInterrupt:
         Console(stderr=True).print("interrupted; nothing half-written was kept")
         sys.exit(130)
+
+
+def _print_error(exc: Exception) -> None:
+    # the message is the user's data (file names, values, [extras]): never read it as markup
+    console = Console(stderr=True)
+    console.print("[red]error:[/red] ", end="")
+    console.print(str(exc), markup=False, highlight=False)

@@ -62,9 +62,14 @@ def _render_demo(result: demo_service.DemoResult, lang: str) -> None:
             else "* a reporting jump (e.g. Hubei's clinical diagnoses of 12 February) lies in the"
             " window or within a serial interval before it: read with care"
         )
+    _print_bulletin(result, zh)
 
 
 _CENSUS_LABEL = {True: "重症危重症在院(模型)", False: "severe+critical in hospital (model)"}
+
+
+def _print_bulletin(result: demo_service.DemoResult, zh: bool) -> None:
+    console.print(f"{'疫情通报' if zh else 'Bulletin'}: {result.bulletin.resolve()}")
 
 
 def _forecast_figures(table, lang: str):

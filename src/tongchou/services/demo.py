@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine
 
 from tongchou.geo.china import NATION
 from tongchou.ingest.importer import import_file
+from tongchou.publish.bulletin import write_bulletin
 from tongchou.services.forecast import forecast_summary
 from tongchou.services.regions import load_china, stored_regions
 from tongchou.services.situation import assess, headline, situation_table, top_new_cases
@@ -31,6 +33,7 @@ class DemoResult:
     key_regions: pd.DataFrame
     forecast: pd.DataFrame
     zones: pd.DataFrame
+    bulletin: Path
 
 
 def load_bundled_series(engine: Engine, today: dt.date | None = None) -> list[str]:
@@ -49,7 +52,12 @@ def load_bundled_series(engine: Engine, today: dt.date | None = None) -> list[st
     ]
 
 
-def run_demo(engine: Engine, as_of: dt.date = SPEECH_DAY, lang: str = "zh") -> DemoResult:
+def run_demo(
+    engine: Engine,
+    as_of: dt.date = SPEECH_DAY,
+    lang: str = "zh",
+    bulletin_dir: Path | str = "bulletin",
+) -> DemoResult:
     setup = load_bundled_series(engine)
     regions = stored_regions(engine)
     assessment = assess(engine, as_of, regions=regions)
@@ -66,4 +74,5 @@ def run_demo(engine: Engine, as_of: dt.date = SPEECH_DAY, lang: str = "zh") -> D
         key_regions=situation_table(assessment, KEY_REGIONS, lang),
         forecast=forecast_summary(assessment, FORECAST_REGIONS, engine=engine, lang=lang),
         zones=zone_summary(assessment, as_of, lang=lang),
+        bulletin=write_bulletin(engine, as_of, Path(bulletin_dir) / f"{as_of}", lang).page,
     )
