@@ -110,9 +110,20 @@ class RegionTable:
         return index
 
     def name(self, code: str, lang: str = "zh") -> str:
-        row = self.frame.loc[code]
-        first, second = ("name_zh", "name_en") if lang == "zh" else ("name_en", "name_zh")
-        return row[first] if isinstance(row[first], str) and row[first] else row[second] or code
+        """The name in `lang` (zh or en), else in the other language, else the code."""
+        return self._display_names[lang == "zh"][code]
+
+    @cached_property
+    def _display_names(self) -> dict[bool, dict[str, str]]:
+        # built once per table: callers name thousands of regions at a time
+        f = self.frame
+        codes = f.index.to_series()
+
+        def names(first: str, second: str) -> dict[str, str]:
+            chosen = f[first].where(f[first].notna() & (f[first] != ""), f[second])
+            return chosen.where(chosen.notna() & (chosen != ""), codes).to_dict()
+
+        return {True: names("name_zh", "name_en"), False: names("name_en", "name_zh")}
 
     def full_name(self, code: str, lang: str = "zh") -> str:
         """The name with its ancestors below the nation: 湖北省武汉市, Wuhan, Hubei."""
