@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tongchou.errors import InputError, Problem, TongchouError
+from tongchou.errors import InputError, Problem
+from tongchou.publish.charts import load_pyplot, png_path
 
 # Central intervals shaded from the widest (lightest) to the narrowest.
 FAN_INTERVALS = (0.9, 0.5)
@@ -30,17 +31,8 @@ def draw_fan_chart(
     """A PNG with one panel per region: daily cases (regions, days) as bars, the forecast
     median as a line and its 90% and 50% intervals as bands (quantiles (regions, horizon,
     levels) at `levels`, which must hold 0.05, 0.25, 0.5, 0.75 and 0.95)."""
-    pyplot = _pyplot()
-    path = Path(path)
-    if path.suffix.lower() != ".png":
-        raise InputError(
-            Problem(
-                "--plot",
-                "the fan chart is written as PNG",
-                value=str(path),
-                nearest=str(path.with_suffix(".png")),
-            )
-        )
+    pyplot = load_pyplot()
+    path = png_path(path, "fan chart")
     if not 1 <= len(names) <= MAX_PANELS:
         raise InputError(
             Problem(
@@ -91,17 +83,3 @@ def _level(quantiles: np.ndarray, levels: np.ndarray, level: float) -> np.ndarra
     if at.size == 0:
         raise InputError(Problem("levels", "the fan chart needs this quantile", value=level))
     return quantiles[..., at[0]]
-
-
-def _pyplot():
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        from matplotlib import pyplot
-    except ImportError:
-        raise TongchouError(
-            "the fan chart needs matplotlib, in the optional extra 'plot': "
-            "pip install 'tongchou[plot]'"
-        ) from None
-    return pyplot

@@ -7,15 +7,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from tongchou.errors import InputError, Problem
-from tongchou.publish.fanchart import _pyplot
+from tongchou.publish.charts import load_pyplot, png_path
 
 
 def draw_scenario_chart(path: Path | str, series: pd.DataFrame, *, title: str = "") -> Path:
     """A PNG from the long table of `services.scenarios.Comparison.series` (index scenario,
     date; columns median, low, high)."""
     path = check_chart_path(path)
-    pyplot = _pyplot()
+    pyplot = load_pyplot()
     figure, axis = pyplot.subplots(figsize=(8, 4.5), layout="constrained")
     for name, part in series.groupby(level="scenario", sort=False):
         dates = part.index.get_level_values("date")
@@ -37,15 +36,6 @@ def draw_scenario_chart(path: Path | str, series: pd.DataFrame, *, title: str = 
 
 def check_chart_path(path: Path | str) -> Path:
     """The chart's path, checked before any work: a PNG, and matplotlib installed."""
-    path = Path(path)
-    if path.suffix.lower() != ".png":
-        raise InputError(
-            Problem(
-                "--plot",
-                "the scenario chart is written as PNG",
-                value=str(path),
-                nearest=str(path.with_suffix(".png")),
-            )
-        )
-    _pyplot()
+    path = png_path(path, "scenario chart")
+    load_pyplot()
     return path

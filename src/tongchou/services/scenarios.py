@@ -122,43 +122,10 @@ def compare_scenarios(
     return Comparison(outcomes, interval)
 
 
-def run_scenarios(
-    sources: Sequence[ScenarioSource],
-    *,
-    members: int = 100,
-    seed: int = 0,
-    interval: float = 0.9,
-    zones_as_of: dt.date | None = None,
-    engine: Engine | None = None,
-    model: Model | None = None,
-    client=None,
-) -> pd.DataFrame:
-    """The comparison table of `compare_scenarios` (see `Comparison.table`)."""
-    return compare_scenarios(
-        sources,
-        members=members,
-        seed=seed,
-        interval=interval,
-        zones_as_of=zones_as_of,
-        engine=engine,
-        model=model,
-        client=client,
-    ).table()
-
-
-def scenario_series(
-    sources: Sequence[ScenarioSource],
-    *,
-    members: int = 100,
-    seed: int = 0,
-    interval: float = 0.9,
-    model: Model | None = None,
-    client=None,
-) -> pd.DataFrame:
-    """National new infections per scenario and day, median and range (for a chart)."""
-    return compare_scenarios(
-        sources, members=members, seed=seed, interval=interval, model=model, client=client
-    ).series()
+def run_scenarios(sources: Sequence[ScenarioSource], **options) -> pd.DataFrame:
+    """The comparison table of `compare_scenarios` (same options); its daily national
+    series are `compare_scenarios(...).series()`."""
+    return compare_scenarios(sources, **options).table()
 
 
 def zones_of_levels(engine: Engine | None, as_of: dt.date, model: Model) -> dict[str, list[str]]:
