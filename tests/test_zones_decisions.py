@@ -16,6 +16,7 @@ import pytest
 from tongchou.errors import Conflict, InputError, NotFound
 from tongchou.ingest.importer import import_file
 from tongchou.services import zone_decisions as decisions
+from tongchou.services.situation import assess
 from tongchou.services.zones import zone, zone_changes, zone_table
 from tongchou.store import zones as zone_store
 
@@ -246,3 +247,14 @@ def test_a_bad_response_level_is_refused(epidemic, province, level, person, patt
     with pytest.raises(InputError, match=pattern):
         decisions.set_response_level(epidemic, province, level, start=day(0), person=person)
     assert decisions.response_levels_on(epidemic, LAST).empty
+
+
+def test_an_assessment_made_once_still_sees_the_overrides_in_the_store(epidemic):
+    decisions.add_override(epidemic, "A1", "low", reason="all cases in one household",
+                           person="Zhang Wei", start=day(14))  # fmt: skip
+    assessment = assess(epidemic, LAST)
+    with_store = zone(assessment, LAST, level="county", engine=epidemic)
+    without = zone(assessment, LAST, level="county")
+    row = with_store.codes.index("A1")
+    assert with_store.level[row, 14:].tolist() == [0] * (len(with_store.level[row]) - 14)
+    assert without.level[row].tolist() == [0] * 3 + [1] * 8 + [2] * 15 + [0] * 4

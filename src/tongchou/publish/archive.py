@@ -139,7 +139,7 @@ def _fresh_day(job: DayJob) -> tuple[dt.date, tuple[dict, dict] | None]:
         _WORKER.update(url=job.url, engine=engine, regions=stored_regions(engine))
     engine, regions = _WORKER["engine"], _WORKER["regions"]
     assessment = assess(engine, job.day, regions=regions)
-    zoned = zones_for(assessment, job.scope)
+    zoned = zones_for(assessment, job.scope, engine)
     return job.day, write_day(engine, assessment, zoned, job.scope, job.day, job)
 
 
@@ -176,7 +176,7 @@ def write_archive(
     final = assess(engine, last, regions=regions)
     scope = resolve_scope(final, region)
     same = unchanged_days(engine, final)
-    final_zoned = zones_for(final, scope)
+    final_zoned = zones_for(final, scope, engine)
     period = [first + dt.timedelta(days=k) for k in range((last - first).days + 1)]
     written: dict[dt.date, tuple[dict, dict] | None] = {}
     with staging_folder(target) as staging:

@@ -95,7 +95,7 @@ def write_static(folder: Path) -> None:
             shutil.copyfile(source, folder / name)
 
 
-def zones_for(assessment: Assessment, scope: Scope) -> dict | None:
+def zones_for(assessment: Assessment, scope: Scope, engine: Engine | None = None) -> dict | None:
     """The zonings of every unit inside the scope, by depth; None where they cannot be made
     (e.g. a region tree whose data the ruleset cannot read), which the log says."""
     by_depth = {d: scope.units(d) for d in sorted(set(scope.inside_depth))}
@@ -103,7 +103,7 @@ def zones_for(assessment: Assessment, scope: Scope) -> dict | None:
     if not by_depth:
         return None
     try:
-        return zonings(assessment, by_depth)
+        return zonings(assessment, by_depth, engine=engine)
     except TongchouError as exc:
         log.warning("no zones in the bulletin: %s", exc)
         return None
@@ -262,7 +262,7 @@ def write_bulletin(
     check_day(engine, as_of)
     assessment = assess(engine, as_of, regions=stored_regions(engine))
     scope = resolve_scope(assessment, region)
-    zoned = zones_for(assessment, scope)
+    zoned = zones_for(assessment, scope, engine)
     content, batch_table = compose(engine, assessment, scope, zoned=zoned, forecast=forecast)
     with staging_folder(target) as staging:
         maps = write_map_assets(staging / ASSETS / "maps", assessment.regions, scope.code)

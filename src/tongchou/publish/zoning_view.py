@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
+from sqlalchemy import Engine
 
 from tongchou.errors import NotFound
 from tongchou.services import zones as zone_service
@@ -46,12 +47,16 @@ def zonings(
     assessment: Assessment,
     codes_by_depth: dict[int, list[str]],
     ruleset: str | Ruleset = DEFAULT_RULESET,
+    engine: Engine | None = None,
 ) -> dict[int, zone_service.Zoning]:
     """The zoning service's levels, every day, of the units given by depth (each depth zoned
-    with its own series); one run serves the bulletins of every day of the assessment."""
+    with its own series); one run serves the bulletins of every day of the assessment. The
+    store (`engine`) adds recorded clusters and the overrides decided by a person."""
     rules = load_ruleset(ruleset)
     out = {
-        depth: zone_service.zone(assessment, assessment.as_of, ruleset=rules, codes=units)
+        depth: zone_service.zone(
+            assessment, assessment.as_of, ruleset=rules, codes=units, engine=engine
+        )
         for depth, units in sorted(codes_by_depth.items())
         if units
     }

@@ -245,13 +245,17 @@ def zone(
     level: str = DEFAULT_LEVEL,
     within: str | None = None,
     codes: Sequence[str] | None = None,
+    engine: Engine | None = None,
 ) -> Zoning:
     """Levels of the units of ``level`` (or of ``codes``) on every day up to ``as_of``, from
-    what was known on ``as_of``. ``source``: the store, or an assessment already made (then
-    no recorded clusters and no stored overrides are used)."""
+    what was known on ``as_of``. ``source``: the store, or an assessment already made; with
+    an assessment, ``engine`` gives the recorded clusters and stored overrides (without it,
+    neither is used)."""
     ruleset = load_ruleset(ruleset)
-    engine = source if isinstance(source, Engine) else None
-    assessment = assess(engine, as_of) if engine is not None else source
+    if isinstance(source, Engine):
+        engine, assessment = source, assess(source, as_of)
+    else:
+        assessment = source
     if assessment.as_of != as_of:
         raise InputError(
             Problem("as_of", "differs from the assessment's day", value=str(as_of),
