@@ -254,13 +254,16 @@ def write_bulletin(
     region: str | None = None,
     *,
     forecast: bool = True,
+    assessment: Assessment | None = None,
 ) -> Written:
     """Write the bulletin of `region` (default: the nation) on `as_of` into `out_dir`,
     replacing a bulletin already there; `lang` is the language the page opens in (the
-    reader can switch). Returns what was written."""
+    reader can switch). An `assessment` of that day already made is used, not made again.
+    Returns what was written."""
     target = checked_target(Path(out_dir), (MANIFEST,))
     check_day(engine, as_of)
-    assessment = assess(engine, as_of, regions=stored_regions(engine))
+    if assessment is None or assessment.as_of != as_of:
+        assessment = assess(engine, as_of, regions=stored_regions(engine))
     scope = resolve_scope(assessment, region)
     zoned = zones_for(assessment, scope, engine)
     content, batch_table = compose(engine, assessment, scope, zoned=zoned, forecast=forecast)

@@ -74,5 +74,7 @@ def run_demo(
         key_regions=situation_table(assessment, KEY_REGIONS, lang),
         forecast=forecast_summary(assessment, FORECAST_REGIONS, engine=engine, lang=lang),
         zones=zone_summary(assessment, as_of, lang=lang),
-        bulletin=write_bulletin(engine, as_of, Path(bulletin_dir) / f"{as_of}", lang).page,
+        bulletin=write_bulletin(
+            engine, as_of, Path(bulletin_dir) / f"{as_of}", lang, assessment=assessment
+        ).page,
     )
