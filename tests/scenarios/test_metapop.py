@@ -1,5 +1,6 @@
 """The metapopulation engine: a hand-checked day, conservation, no negative people, decoupling
-without travel, the deterministic mode as the large-population limit, and input errors."""
+without travel, the deterministic mode as the large-population limit, reproducible seeds, and
+input errors."""
 
 from __future__ import annotations
 
@@ -141,6 +142,20 @@ def test_small_seeds_die_out_sometimes():
     run = simulate(x, Parameters(), None, 60, members=400, seed=9, record=("infections",))
     total = run.series["infections"].sum(axis=(1, 2))
     assert 0.1 < (total == 0).mean() < 0.9  # chance decides; the mean model cannot say it
+
+
+def test_a_seed_reproduces_its_run_and_members_differ(gravity_network):
+    _, population, flows = gravity_network(6, seed=2)
+    x = state(population, E=30, Iu=30)
+
+    def run(seed):
+        return simulate(x, Parameters(), flows, 40, members=20, seed=seed).series["infections"]
+
+    first, again, other = run(3), run(3), run(4)
+    assert np.array_equal(first, again)
+    assert not np.array_equal(first, other)
+    totals = first.sum(axis=(1, 2))
+    assert len(np.unique(totals)) > 10  # every member draws its own epidemic
 
 
 def test_sparse_and_dense_flows_agree(gravity_network):

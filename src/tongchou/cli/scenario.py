@@ -11,7 +11,6 @@ import typer
 
 from tongchou.cli.output import Format, console, output
 from tongchou.publish.scenario_chart import check_chart_path, draw_scenario_chart
-from tongchou.services.scenarios import compare_scenarios, dask_client, example_scenarios
 
 scenario_app = typer.Typer(
     no_args_is_help=True,
@@ -41,6 +40,10 @@ def run(
 ) -> None:
     """Each scenario as a stochastic ensemble: infections, peak and its date, region-days
     over bed capacity, deaths (median and range) and activity (share of work-days open)."""
+    # imported here: the compiled engine loads in a few tenths of a second that the other
+    # commands should not pay
+    from tongchou.services.scenarios import compare_scenarios, dask_client
+
     if plot is not None:
         check_chart_path(plot)
     engine = None
@@ -73,6 +76,8 @@ def run(
 @scenario_app.command("examples")
 def examples(form: Format = "table") -> None:
     """The bundled example scenarios (pass their names to `tongchou scenario run`)."""
+    from tongchou.services.scenarios import example_scenarios
+
     output(example_scenarios(), form, "example scenarios", "en")
 
 

@@ -4,10 +4,18 @@ where they are large, and an allocation of travellers to destinations that keeps
 traveller.
 
 Counts are float64 arrays holding whole numbers, so that populations above 2**24 stay exact.
+
+Both run as compiled loops (numba): a draw per cell with a branch on its tier costs a few
+nanoseconds there, against a dozen whole-array passes, gathers and scatters in numpy. The
+compiled code draws from its own generator, seeded on every call from the numpy Generator the
+caller passes, so that a run is reproduced exactly from its seed.
 """
 
 from __future__ import annotations
 
+import math
+
+import numba
 import numpy as np
 
 # Binomial draws come in three tiers by their variance. Below NORMAL_FROM_VARIANCE they are
@@ -20,35 +28,17 @@ import numpy as np
 NORMAL_FROM_VARIANCE = 10.0
 EXPECTED_FROM_VARIANCE = 1e4
 
+SEEDS = 2**32  # the compiled generator (Mersenne Twister) takes a 32-bit seed
+
 
 def binomial(rng: np.random.Generator, n: np.ndarray, p: np.ndarray | float) -> np.ndarray:
     """One Binomial(n, p) draw per cell; n holds whole numbers >= 0, 0 <= p <= 1."""
     n = np.asarray(n, dtype=np.float64)
     p = np.asarray(p, dtype=np.float64)
     shape = np.broadcast_shapes(n.shape, p.shape)
-    mean = n * p
-    variance = mean * (1.0 - p)
-    out = np.rint(mean)
-    random = variance < EXPECTED_FROM_VARIANCE
-    random &= mean > 0
-    cells = np.flatnonzero(random)
-    if not cells.size:
-        return out
-    counts = np.broadcast_to(n, shape).ravel()[cells]
-    means = mean.ravel()[cells]
-    variances = variance.ravel()[cells]
-    drawn = np.empty(cells.size)
-    large = variances >= NORMAL_FROM_VARIANCE
-    some = np.flatnonzero(large)
-    if some.size:
-        z = rng.standard_normal(some.size, dtype=np.float32)
-        approx = np.rint(means[some] + np.sqrt(variances[some]) * z)
-        drawn[some] = np.clip(approx, 0.0, counts[some])
-    some = np.flatnonzero(~large)
-    if some.size:
-        chance = np.minimum(means[some] / counts[some], 1.0)
-        drawn[some] = rng.binomial(counts[some].astype(np.int64), chance)
-    out.ravel()[cells] = drawn
+    out = np.empty(shape)
+    rows = out.reshape(-1, shape[-1]) if shape else out.reshape(1, 1)
+    _binomial(_as_rows(n, shape), _as_rows(p, shape), rows, rng.integers(SEEDS))
     return out
 
 
@@ -56,8 +46,71 @@ def allocate(expected: np.ndarray, totals: np.ndarray, offsets: np.ndarray) -> n
     """Whole numbers per cell of each row that add up to the row's `totals` exactly, each
     within one of `expected` and equal to it on average over `offsets` ~ U[0, 1) (systematic
     sampling along the row). `expected` rows should add up to `totals`."""
-    edges = np.cumsum(expected, axis=1, dtype=np.float64)
-    totals = np.asarray(totals, dtype=np.float64)
-    np.minimum(edges, totals[:, None], out=edges)
-    edges[:, -1] = totals
-    return np.diff(np.ceil(edges - offsets[:, None]), axis=1, prepend=0.0)
+    expected = np.asarray(expected)
+    out = np.empty(expected.shape)
+    _allocate(
+        expected,
+        np.asarray(totals, dtype=np.float64),
+        np.asarray(offsets, dtype=np.float64),
+        out,
+    )
+    return out
+
+
+def _as_rows(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """`array` broadcast to `shape` and seen as 2-D, without a copy where it can be: a
+    broadcast dimension keeps a zero stride, which the compiled loop reads as it is."""
+    view = np.broadcast_to(array, shape)  # read-only, as the compiled loop expects
+    if view.ndim == 2:
+        return view
+    if view.ndim < 2:
+        return view.reshape((1,) * (2 - view.ndim) + view.shape)
+    return view.reshape(-1, view.shape[-1])  # a copy where the strides do not allow a view
+
+
+@numba.njit(cache=True, nogil=True)
+def draw(count: float, p: float) -> float:
+    """One Binomial(count, p) draw, in its tier, from the compiled generator."""
+    if count <= 0.0 or p <= 0.0:
+        return 0.0
+    if p >= 1.0:
+        return count
+    mean = count * p
+    variance = mean * (1.0 - p)
+    if variance >= EXPECTED_FROM_VARIANCE:
+        return np.rint(mean)
+    if variance >= NORMAL_FROM_VARIANCE:
+        drawn = np.rint(mean + math.sqrt(variance) * np.random.standard_normal())
+        return min(max(drawn, 0.0), count)
+    return float(np.random.binomial(np.int64(count), p))
+
+
+_READ = numba.types.Array(numba.float64, 2, "A", readonly=True)
+_WRITE = numba.types.Array(numba.float64, 2, "A")
+
+
+@numba.njit(numba.void(_READ, _READ, _WRITE, numba.int64), cache=True, nogil=True)
+def _binomial(n, p, out, seed):
+    np.random.seed(seed)
+    rows, cols = out.shape
+    for i in range(rows):
+        for j in range(cols):
+            out[i, j] = draw(n[i, j], p[i, j])
+
+
+@numba.njit(cache=True, nogil=True)
+def _allocate(expected, totals, offsets, out):
+    rows, cols = expected.shape
+    for i in range(rows):
+        total = totals[i]
+        if total <= 0.0:
+            out[i, :] = 0.0
+            continue
+        # cell j gets the whole numbers k + offset that fall within its share of the row
+        edge = 0.0
+        taken = 0.0
+        for j in range(cols):
+            edge = min(edge + expected[i, j], total)
+            upto = total if j == cols - 1 else math.ceil(edge - offsets[i])
+            out[i, j] = upto - taken
+            taken = upto

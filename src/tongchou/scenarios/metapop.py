@@ -17,12 +17,13 @@ put, so regions' populations change with net travel. Infection mixes within a re
     H -> D | R          at rate 1 / ward_days, dying with probability ward_fatality
     ICU -> D | R        at rate 1 / icu_days, dying with probability icu_fatality
 
-The time step is a day: transitions first, then travel. Stochastic runs draw every transition
-as a binomial chain (`draws.binomial`: exact at small counts, normal approximation in between,
-the expected value at very large counts); exposed and undocumented travellers leave
-binomially and are allocated to destinations by systematic sampling (`draws.allocate`), so
-every traveller arrives somewhere; susceptible and recovered travellers move in expected
-numbers, rounded, as their sampling noise is nothing against their counts. The deterministic
+The time step is a day: transitions first (`transitions.day`, one compiled pass over the
+ensemble), then travel. Stochastic runs draw every transition as a binomial chain
+(`draws.draw`: exact at small counts, normal approximation in between, the expected value at
+very large counts); exposed and undocumented travellers leave binomially and are allocated
+to destinations by systematic sampling (`draws.allocate`), so every traveller arrives
+somewhere; susceptible and recovered travellers move in expected numbers, rounded, as their
+sampling noise is nothing against their counts. The deterministic
 mode moves the expected value of every transition: the large-population limit of the
 stochastic mode.
 
@@ -41,15 +42,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from tongchou.errors import InputError, Problem
-from tongchou.scenarios import draws
+from tongchou.scenarios import draws, transitions
 from tongchou.scenarios.parameters import Parameters
+from tongchou.scenarios.transitions import COMPARTMENTS, EVENTS, ICU, IU, E, H, R, S
 
 log = logging.getLogger(__name__)
 
-COMPARTMENTS = ("S", "E", "Iu", "R", "Id", "H", "ICU", "D")
-S, E, IU, R, ID, H, ICU, D = range(len(COMPARTMENTS))
 TRAVELLING = 4  # S, E, Iu, R
-EVENTS = ("infections", "cases", "admissions", "deaths")
 SERIES = (*EVENTS, "hospital", "icu", *COMPARTMENTS)
 
 
@@ -159,48 +158,17 @@ def advance(
 ) -> dict[str, np.ndarray]:
     """One day of infection and disease in place on x (compartments, members, regions);
     returns the day's new infections, cases, admissions and deaths (members, regions)."""
-    if rng is None:
-
-        def draw(count, p):
-            return count * p
-    else:
-
-        def draw(count, p):
-            return draws.binomial(rng, count, p)
-
-    contacts = 1.0 if drivers.contacts is None else drivers.contacts[:, t]
-    alpha = _override(prm["alpha"], drivers.alpha, t)
-    documented_days = _override(
-        prm["documented_infectious_days"], drivers.documented_infectious_days, t
+    events = transitions.day(
+        x,
+        prm,
+        rng,
+        contacts=1.0 if drivers.contacts is None else drivers.contacts[:, t],
+        alpha=_override(prm["alpha"], drivers.alpha, t),
+        documented_days=_override(
+            prm["documented_infectious_days"], drivers.documented_infectious_days, t
+        ),
     )
-    living = x[:D].sum(axis=0)
-    infectious = x[ID] + prm["mu"] * x[IU]
-    force = (
-        contacts
-        * prm["beta"]
-        * np.divide(infectious, living, out=np.zeros_like(living), where=living > 0)
-    )
-    infections = draw(x[S], -np.expm1(-force))
-    latent_end = draw(x[E], -np.expm1(-1.0 / prm["latent_days"]))
-    cases = draw(latent_end, alpha)
-    recovered_u = draw(x[IU], -np.expm1(-1.0 / prm["infectious_days"]))
-    isolated = draw(x[ID], -np.expm1(-1.0 / documented_days))
-    admissions = draw(isolated, np.minimum(1.0, prm["ihr"] / np.maximum(alpha, 1e-12)))
-    to_icu = draw(admissions, prm["icu_share"])
-    ward_out = draw(x[H], -np.expm1(-1.0 / prm["ward_days"]))
-    ward_deaths = draw(ward_out, prm["ward_fatality"])
-    icu_out = draw(x[ICU], -np.expm1(-1.0 / prm["icu_days"]))
-    icu_deaths = draw(icu_out, prm["icu_fatality"])
-    deaths = ward_deaths + icu_deaths
-    x[S] -= infections
-    x[E] += infections - latent_end
-    x[ID] += cases - isolated
-    x[IU] += latent_end - cases - recovered_u
-    x[H] += admissions - to_icu - ward_out
-    x[ICU] += to_icu - icu_out
-    x[R] += recovered_u + isolated - admissions + ward_out + icu_out - deaths
-    x[D] += deaths
-    return {"infections": infections, "cases": cases, "admissions": admissions, "deaths": deaths}
+    return dict(zip(EVENTS, events, strict=True))
 
 
 class Travel:
