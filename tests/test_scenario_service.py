@@ -14,6 +14,7 @@ from tongchou.services import scenarios as service
 
 CODES = ["R0", "R1", "R2", "R3"]
 POPULATION = np.array([1_000_000.0, 2_000_000.0, 500_000.0, 1_500_000.0])
+MEMBERS = service.CHUNK_MEMBERS + 5  # a whole chunk and a part
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +59,7 @@ def files(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def comparison(files, model):
-    return service.compare_scenarios(files, members=30, seed=7, model=model)
+    return service.compare_scenarios(files, members=MEMBERS, seed=7, model=model)
 
 
 def test_table_has_ordered_ranges_and_distancing_cuts_infections(comparison):
@@ -83,11 +84,12 @@ def test_activity_is_the_population_weighted_share_open(comparison):
 
 def test_members_run_in_chunks_seeded_from_the_seed(comparison, files, model):
     outcome = comparison.outcomes[0]
-    assert outcome.infections.shape == (30, 40)
+    assert outcome.infections.shape == (MEMBERS, 40)
     seeds = np.random.SeedSequence(7).spawn(2)
     spec = load_scenario(files[0])
-    first = service.run_chunk(spec, model, 25, seeds[0], None)
-    second = service.run_chunk(spec, model, 5, seeds[1], None)
+    prepared = spec.prepare(model)
+    first = service.run_chunk(spec, model, prepared, service.CHUNK_MEMBERS, seeds[0])
+    second = service.run_chunk(spec, model, prepared, 5, seeds[1])
     np.testing.assert_array_equal(outcome.infections, np.concatenate([first[0], second[0]]))
     np.testing.assert_array_equal(outcome.deaths, np.concatenate([first[1], second[1]]))
 
@@ -104,9 +106,9 @@ def test_series_is_the_daily_median_and_range_per_scenario(comparison):
 
 
 def test_the_same_seed_gives_the_same_table(files, model, comparison):
-    again = service.run_scenarios(files, members=30, seed=7, model=model)
+    again = service.run_scenarios(files, members=MEMBERS, seed=7, model=model)
     pd.testing.assert_frame_equal(again, comparison.table())
-    other = service.run_scenarios(files[:1], members=30, seed=8, model=model)
+    other = service.run_scenarios(files[:1], members=MEMBERS, seed=8, model=model)
     assert other.loc["open", "infections"] != again.loc["open", "infections"]
 
 
@@ -161,6 +163,8 @@ def test_dask_cluster_gives_the_local_result(files, model, comparison):
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        remote = service.compare_scenarios(files, members=30, seed=7, model=model, client=client)
+        remote = service.compare_scenarios(
+            files, members=MEMBERS, seed=7, model=model, client=client
+        )
     pd.testing.assert_frame_equal(remote.table(), comparison.table())
     np.testing.assert_array_equal(remote.outcomes[1].infections, comparison.outcomes[1].infections)

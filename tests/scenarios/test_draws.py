@@ -80,3 +80,19 @@ def test_allocation_is_unbiased():
     expected = np.array([[0.3, 1.2, 0.0, 2.5]])
     runs = [draws.allocate(expected, np.array([4.0]), rng.random(1)) for _ in range(20_000)]
     assert np.allclose(np.mean(runs, axis=0), expected, atol=0.02)
+
+
+def test_overlapping_parallel_sections_lift_the_blas_limit_when_the_last_ends():
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():
+        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+    before = blas_threads()
+    first, second = draws.parallel_section(), draws.parallel_section()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # runs on two threads end in any order
+    assert set(blas_threads()) == {1}
+    second.__exit__(None, None, None)
+    assert blas_threads() == before

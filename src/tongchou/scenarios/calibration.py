@@ -32,6 +32,7 @@ import pandas as pd
 from scipy import stats
 
 from tongchou.errors import InputError, Problem
+from tongchou.scenarios.draws import parallel_section
 from tongchou.scenarios.metapop import COMPARTMENTS, Drivers, Travel, advance, daily_flows
 from tongchou.scenarios.model import Model, as_date
 
@@ -121,20 +122,21 @@ def calibrate(
     for iteration in range(iterations):
         spread = SHRINK**iteration * (high - low) / 2
         draws = _initial_parameters(rng, members, low, high, mean, spread)
-        result = _filter(
-            model,
-            y,
-            start,
-            days,
-            seeds,
-            names,
-            draws,
-            (low, high),
-            cuts,
-            weights,
-            rng,
-            adjust_states,
-        )
+        with parallel_section():
+            result = _filter(
+                model,
+                y,
+                start,
+                days,
+                seeds,
+                names,
+                draws,
+                (low, high),
+                cuts,
+                weights,
+                rng,
+                adjust_states,
+            )
         mean = result["mean"]
         path.append(mean)
         log.info(

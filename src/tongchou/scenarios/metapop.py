@@ -138,13 +138,14 @@ def simulate(
     series = {name: np.zeros((days, m, width), dtype=np.float32) for name in record}
     over = None if drivers.beds is None else np.zeros((m, n), dtype=np.int32)
     travel = Travel(daily, drivers)
-    for t in range(days):
-        events = advance(x, prm, t, drivers, rng)
-        travel(x, t, prm["theta"], rng)
-        _record(series, t, x, events, aggregate)
-        if over is not None:
-            beds = drivers.beds[:, t]
-            over += x[H] + x[ICU] > beds  # NaN beds compare False: not counted
+    with draws.parallel_section():
+        for t in range(days):
+            events = advance(x, prm, t, drivers, rng)
+            travel(x, t, prm["theta"], rng)
+            _record(series, t, x, events, aggregate)
+            if over is not None:
+                beds = drivers.beds[:, t]
+                over += x[H] + x[ICU] > beds  # NaN beds compare False: not counted
     series = {name: np.ascontiguousarray(np.moveaxis(v, 0, -1)) for name, v in series.items()}
     return Run(np.moveaxis(x, 0, -1).copy(), series, over)
 

@@ -164,9 +164,11 @@ class Scenario:
         record=("infections", "cases", "hospital", "deaths"),
         by=None,
         zones: Mapping[str, list[str]] | None = None,
+        prepared: tuple | None = None,
     ) -> tuple[Result, Effects]:
-        """The scenario as an ensemble (or one deterministic run) on `model`."""
-        initial, parameters, mobility, effects = self.prepare(model, zones)
+        """The scenario as an ensemble (or one deterministic run) on `model`. `prepared`: what
+        `prepare(model, zones)` returned, for a scenario run in many parts."""
+        initial, parameters, mobility, effects = prepared or self.prepare(model, zones)
         result = model.run(
             self.spec.start,
             self.days,

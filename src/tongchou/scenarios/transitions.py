@@ -4,7 +4,8 @@ The equations are those of `metapop` (its docstring gives them with their meanin
 (member, region) needs a dozen transitions a day; written as whole-array numpy operations that
 is some fifty passes over the ensemble with their temporaries, against one pass here. The same
 loop serves both modes: a stochastic run draws each transition (`draws.draw`), a deterministic
-one moves its expected value.
+one moves its expected value. Blocks of members run in parallel, each drawing from its own
+seeded generator, so a seed gives the same run on any number of cores.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import math
 import numba
 import numpy as np
 
-from tongchou.scenarios.draws import SEEDS, draw
+from tongchou.scenarios.draws import BLOCKS, LAUNCH, SEEDS, draw
 
 COMPARTMENTS = ("S", "E", "Iu", "R", "Id", "H", "ICU", "D")
 S, E, IU, R, ID, H, ICU, D = range(len(COMPARTMENTS))
@@ -72,7 +73,8 @@ def day(
     shape = (members, regions)
     cells = [np.broadcast_to(np.asarray(inputs[name], dtype=np.float64), shape) for name in INPUTS]
     events = np.empty((len(EVENTS), members, regions))
-    _day(x, events, -1 if rng is None else int(rng.integers(SEEDS)), *cells)
+    with LAUNCH:
+        _day(x, events, -1 if rng is None else int(rng.integers(SEEDS)), *cells)
     return events
 
 
@@ -91,7 +93,7 @@ def _move(count: float, p: float, stochastic: bool) -> float:
 
 
 @numba.njit(
-    numba.void(_STATE, _STATE, numba.int64, *([_READ] * len(INPUTS))), cache=True, nogil=True
+    numba.void(_STATE, _STATE, numba.int64, *([_READ] * len(INPUTS))), cache=True, parallel=True
 )
 def _day(
     x,
@@ -112,38 +114,40 @@ def _day(
     icu_fatality,
 ):
     stochastic = seed >= 0
-    if stochastic:
-        np.random.seed(seed)
     _, members, regions = x.shape
-    for i in range(members):
-        for j in range(regions):
-            infection = 0.0
-            infectious = x[ID, i, j] + mu[i, j] * x[IU, i, j]
-            if infectious > 0.0:
-                living = x[S, i, j] + x[E, i, j] + x[IU, i, j] + x[R, i, j]
-                living += x[ID, i, j] + x[H, i, j] + x[ICU, i, j]
-                infection = -math.expm1(-contacts[i, j] * beta[i, j] * infectious / living)
-            infections = _move(x[S, i, j], infection, stochastic)
-            ended = _move(x[E, i, j], latent_end[i, j], stochastic)
-            cases = _move(ended, alpha[i, j], stochastic)
-            recovered_u = _move(x[IU, i, j], recovery[i, j], stochastic)
-            isolated = _move(x[ID, i, j], isolation[i, j], stochastic)
-            admissions = _move(isolated, admitted[i, j], stochastic)
-            to_icu = _move(admissions, icu_share[i, j], stochastic)
-            ward_out = _move(x[H, i, j], ward_exit[i, j], stochastic)
-            ward_deaths = _move(ward_out, ward_fatality[i, j], stochastic)
-            icu_out = _move(x[ICU, i, j], icu_exit[i, j], stochastic)
-            icu_deaths = _move(icu_out, icu_fatality[i, j], stochastic)
-            deaths = ward_deaths + icu_deaths
-            x[S, i, j] -= infections
-            x[E, i, j] += infections - ended
-            x[ID, i, j] += cases - isolated
-            x[IU, i, j] += ended - cases - recovered_u
-            x[H, i, j] += admissions - to_icu - ward_out
-            x[ICU, i, j] += to_icu - icu_out
-            x[R, i, j] += recovered_u + isolated - admissions + ward_out + icu_out - deaths
-            x[D, i, j] += deaths
-            events[0, i, j] = infections
-            events[1, i, j] = cases
-            events[2, i, j] = admissions
-            events[3, i, j] = deaths
+    blocks = min(members, BLOCKS)
+    for block in numba.prange(blocks):
+        if stochastic:
+            np.random.seed((seed + block) % SEEDS)
+        for i in range(block * members // blocks, (block + 1) * members // blocks):
+            for j in range(regions):
+                infection = 0.0
+                infectious = x[ID, i, j] + mu[i, j] * x[IU, i, j]
+                if infectious > 0.0:
+                    living = x[S, i, j] + x[E, i, j] + x[IU, i, j] + x[R, i, j]
+                    living += x[ID, i, j] + x[H, i, j] + x[ICU, i, j]
+                    infection = -math.expm1(-contacts[i, j] * beta[i, j] * infectious / living)
+                infections = _move(x[S, i, j], infection, stochastic)
+                ended = _move(x[E, i, j], latent_end[i, j], stochastic)
+                cases = _move(ended, alpha[i, j], stochastic)
+                recovered_u = _move(x[IU, i, j], recovery[i, j], stochastic)
+                isolated = _move(x[ID, i, j], isolation[i, j], stochastic)
+                admissions = _move(isolated, admitted[i, j], stochastic)
+                to_icu = _move(admissions, icu_share[i, j], stochastic)
+                ward_out = _move(x[H, i, j], ward_exit[i, j], stochastic)
+                ward_deaths = _move(ward_out, ward_fatality[i, j], stochastic)
+                icu_out = _move(x[ICU, i, j], icu_exit[i, j], stochastic)
+                icu_deaths = _move(icu_out, icu_fatality[i, j], stochastic)
+                deaths = ward_deaths + icu_deaths
+                x[S, i, j] -= infections
+                x[E, i, j] += infections - ended
+                x[ID, i, j] += cases - isolated
+                x[IU, i, j] += ended - cases - recovered_u
+                x[H, i, j] += admissions - to_icu - ward_out
+                x[ICU, i, j] += to_icu - icu_out
+                x[R, i, j] += recovered_u + isolated - admissions + ward_out + icu_out - deaths
+                x[D, i, j] += deaths
+                events[0, i, j] = infections
+                events[1, i, j] = cases
+                events[2, i, j] = admissions
+                events[3, i, j] = deaths

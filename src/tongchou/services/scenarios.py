@@ -27,7 +27,7 @@ from tongchou.scenarios.scenario import EXAMPLES
 
 log = logging.getLogger(__name__)
 
-CHUNK_MEMBERS = 25
+CHUNK_MEMBERS = 100
 ScenarioSource = Scenario | str | Path | Mapping
 
 
@@ -114,10 +114,10 @@ def compare_scenarios(
     model = model or china_model()
     zones = None if zones_as_of is None else zones_of_levels(engine, zones_as_of, model)
     # Unknown regions and bad levers surface here, before any member runs.
-    shares = [activity(s.prepare(model, zones)[3].work_open, model.population) for s in scenarios]
+    prepared = [s.prepare(model, zones) for s in scenarios]
     outcomes = tuple(
-        _ensemble(scenario, model, members, seed, zones, client, share)
-        for scenario, share in zip(scenarios, shares, strict=True)
+        _ensemble(scenario, model, inputs, members, seed, client)
+        for scenario, inputs in zip(scenarios, prepared, strict=True)
     )
     return Comparison(outcomes, interval)
 
@@ -148,18 +148,19 @@ def zones_of_levels(engine: Engine | None, as_of: dt.date, model: Model) -> dict
 def run_chunk(
     scenario: Scenario,
     model: Model,
+    prepared: tuple,
     members: int,
     seed: np.random.SeedSequence,
-    zones: Mapping[str, list[str]] | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """National new infections (members, days), deaths and days over capacity of one chunk."""
+    """National new infections (members, days), deaths and days over capacity of one chunk;
+    `prepared`: the scenario prepared on the model (`Scenario.prepare`)."""
     result, _ = scenario.run(
         model,
         members=members,
         seed=np.random.default_rng(seed),
         record=("infections", "deaths"),
         by="nation",
-        zones=zones,
+        prepared=prepared,
     )
     over = result.run.days_over_capacity
     return (
@@ -169,7 +170,7 @@ def run_chunk(
     )
 
 
-def _ensemble(scenario, model, members, seed, zones, client, share: float) -> Outcome:
+def _ensemble(scenario, model, prepared, members, seed, client) -> Outcome:
     sizes = [CHUNK_MEMBERS] * (members // CHUNK_MEMBERS)
     if members % CHUNK_MEMBERS:
         sizes.append(members % CHUNK_MEMBERS)
@@ -177,13 +178,13 @@ def _ensemble(scenario, model, members, seed, zones, client, share: float) -> Ou
     log.info("%s: %d members in %d chunks", scenario.name, members, len(sizes))
     if client is None:
         chunks = [
-            run_chunk(scenario, model, n, s, zones) for n, s in zip(sizes, seeds, strict=True)
+            run_chunk(scenario, model, prepared, n, s) for n, s in zip(sizes, seeds, strict=True)
         ]
     else:
         # unhashed: a fresh key per scenario, not one a previous release may still be freeing
-        [shared] = client.scatter([model], broadcast=True, hash=False)
+        shared = client.scatter([model, prepared], broadcast=True, hash=False)
         futures = [
-            client.submit(run_chunk, scenario, shared, n, s, zones, pure=False)
+            client.submit(run_chunk, scenario, *shared, n, s, pure=False)
             for n, s in zip(sizes, seeds, strict=True)
         ]
         chunks = client.gather(futures)
@@ -196,7 +197,7 @@ def _ensemble(scenario, model, members, seed, zones, client, share: float) -> Ou
         infections,
         deaths,
         over,
-        share,
+        activity(prepared[3].work_open, model.population),
     )
 
 
