@@ -11,6 +11,7 @@ import pytest
 from tongchou.errors import InputError
 from tongchou.scenarios import apply, china_model, compare, load_scenario
 from tongchou.scenarios.levers import Distancing, MobilityRestriction, WorkResumption
+from tongchou.store.panels import read_panel
 
 EXAMPLES = ["wuhan_2020", "wuhan_closure_3_days_later", "wuhan_no_closure"]
 START = dt.date(2020, 1, 10)
@@ -75,7 +76,7 @@ def test_examples_load_and_apply(name, china):
     scenario = load_scenario(name)
     initial, parameters, mobility, effects = scenario.prepare(china)
     wuhan = china.position["420100"]
-    assert initial[wuhan, 1] == 670
+    assert initial[wuhan, 1] == 2010
     assert mobility.source.endswith("restored")
     closed = effects.drivers.outflow[wuhan, 20]  # 30 January
     assert closed == {"wuhan-2020": 0.13, "wuhan-no-closure": 1.0}.get(scenario.name, 0.13)
@@ -246,3 +247,24 @@ def test_capacity_adds_beds_where_known(tmp_path, network):
     assert np.isnan(beds[1, :2]).all()
     assert beds[1, 2:5].tolist() == [50.0, 50.0, 50.0]
     assert np.isnan(beds[1, 5:]).all()
+
+
+def test_the_2020_timeline_comes_near_the_reported_cases(china, china_store):
+    """The real timeline's documented cases up to 29 April 2020 against those reported in
+    Hubei and in the rest of the mainland (whose count also holds the cases imported from
+    abroad from March on, which the model does not have)."""
+    result, _ = load_scenario("wuhan_2020").run(
+        china, members=10, seed=2, record=("cases",), by="province"
+    )
+    modelled = result.frame("cases").sum(axis=1)
+    day = dt.date(2020, 4, 29)
+    reported = read_panel(china_store, ["confirmed"], day, day)
+    provinces = list(modelled.index)
+    confirmed = {
+        code: reported["confirmed"][reported.regions.get_loc(code)][0] for code in provinces
+    }
+    hubei = "420000"
+    rest = [code for code in provinces if code != hubei]
+    assert confirmed[hubei] == 68_128
+    assert modelled[hubei] == pytest.approx(confirmed[hubei], rel=0.2)
+    assert modelled[rest].sum() == pytest.approx(sum(confirmed[c] for c in rest), rel=0.3)
