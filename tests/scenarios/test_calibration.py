@@ -106,7 +106,7 @@ def test_china_before_23_january_mostly_undocumented():
     """Li, Pei et al. 2020 estimated 86% (82-90%) of infections undocumented over 10-23
     January 2020. A short run of the same filter on the bundled flows and the published
     counts by prefecture must find most infections undocumented too (the full run, 300
-    members and 10 iterations, is in the package's report)."""
+    members and 10 iterations, is in docs/scenarios.md)."""
     model = china_model()
     cases = pd.read_csv(DATA, dtype={"code": str})
     dates = pd.date_range("2020-01-10", "2020-01-23").strftime("%Y-%m-%d")
