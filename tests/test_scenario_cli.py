@@ -18,7 +18,8 @@ from tongchou.services import scenarios as service
 
 @pytest.fixture(autouse=True)
 def small_model(monkeypatch):
-    model = build_model(["R0", "R1"], [1_000_000.0, 3_000_000.0])
+    regions = {"code": ["R0", "R1"], "population": [1e6, 3e6], "parent": ["420000", "110000"]}
+    model = build_model(pd.DataFrame(regions))
     monkeypatch.setattr(service, "china_model", lambda: model)
 
 
@@ -124,3 +125,20 @@ def test_bad_input_is_one_line_without_traceback(monkeypatch, capsys, files, tmp
     code, _, err = tongchou(monkeypatch, capsys, "scenario", "run", *args)
     assert code == 2
     assert message in err and "Traceback" not in err
+
+
+def test_run_by_province_gives_a_row_per_scenario_and_province(monkeypatch, capsys, files):
+    code, out, _ = tongchou(
+        monkeypatch, capsys, "scenario", "run", *files, "--members", "4", "--by", "province",
+        "--format", "csv",
+    )  # fmt: skip
+    assert code == 0
+    table = pd.read_csv(io.StringIO(out), dtype={"group": str})
+    assert list(zip(table["scenario"], table["group"], table["name"], strict=True)) == [
+        ("base", "110000", "Beijing"),
+        ("base", "420000", "Hubei"),
+        ("strict", "110000", "Beijing"),
+        ("strict", "420000", "Hubei"),
+    ]
+    code, _, err = tongchou(monkeypatch, capsys, "scenario", "run", *files, "--by", "county")
+    assert code == 2 and "unknown grouping" in err and "Traceback" not in err

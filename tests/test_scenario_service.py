@@ -10,11 +10,12 @@ import yaml
 
 from tongchou.errors import InputError
 from tongchou.scenarios import Mobility, build_model, load_scenario
+from tongchou.scenarios.compare import CHUNK_MEMBERS, run_chunk
 from tongchou.services import scenarios as service
 
 CODES = ["R0", "R1", "R2", "R3"]
 POPULATION = np.array([1_000_000.0, 2_000_000.0, 500_000.0, 1_500_000.0])
-MEMBERS = service.CHUNK_MEMBERS + 5  # a whole chunk and a part
+MEMBERS = CHUNK_MEMBERS + 5  # a whole chunk and a part
 
 
 @pytest.fixture(scope="module")
@@ -84,12 +85,12 @@ def test_activity_is_the_population_weighted_share_open(comparison):
 
 def test_members_run_in_chunks_seeded_from_the_seed(comparison, files, model):
     outcome = comparison.outcomes[0]
-    assert outcome.infections.shape == (MEMBERS, 40)
+    assert outcome.infections.shape == (MEMBERS, 1, 40)  # the nation as one group
     seeds = np.random.SeedSequence(7).spawn(2)
     spec = load_scenario(files[0])
     prepared = spec.prepare(model)
-    first = service.run_chunk(spec, model, prepared, service.CHUNK_MEMBERS, seeds[0])
-    second = service.run_chunk(spec, model, prepared, 5, seeds[1])
+    first = run_chunk(spec, model, prepared, CHUNK_MEMBERS, seeds[0])
+    second = run_chunk(spec, model, prepared, 5, seeds[1])
     np.testing.assert_array_equal(outcome.infections, np.concatenate([first[0], second[0]]))
     np.testing.assert_array_equal(outcome.deaths, np.concatenate([first[1], second[1]]))
 
@@ -100,7 +101,7 @@ def test_series_is_the_daily_median_and_range_per_scenario(comparison):
     open_ = series.loc["open"]
     assert len(open_) == 40 and open_.index[0] == pd.Timestamp("2020-01-10")
     np.testing.assert_allclose(
-        open_["median"], np.median(comparison.outcomes[0].infections, axis=0)
+        open_["median"], np.median(comparison.outcomes[0].infections[:, 0], axis=0)
     )
     assert (series["low"] <= series["median"]).all() and (series["median"] <= series["high"]).all()
 
@@ -168,3 +169,24 @@ def test_dask_cluster_gives_the_local_result(files, model, comparison):
         )
     pd.testing.assert_frame_equal(remote.table(), comparison.table())
     np.testing.assert_array_equal(remote.outcomes[1].infections, comparison.outcomes[1].infections)
+
+
+def test_grouped_outcomes_add_up_to_the_nation(files, model, comparison):
+    halves = {"R0": "west", "R1": "west", "R2": "east", "R3": "east"}
+    grouped = service.compare_scenarios(files, members=MEMBERS, seed=7, model=model, by=halves)
+    table = grouped.table()
+    assert list(table.index) == [
+        ("open", "east"),
+        ("open", "west"),
+        ("distanced", "east"),
+        ("distanced", "west"),
+    ]
+    for mine, nation in zip(grouped.outcomes, comparison.outcomes, strict=True):
+        np.testing.assert_allclose(mine.infections.sum(axis=1), nation.infections[:, 0], rtol=1e-6)
+        np.testing.assert_allclose(mine.deaths.sum(axis=1), nation.deaths[:, 0], rtol=1e-6)
+        np.testing.assert_array_equal(
+            mine.days_over_capacity.sum(axis=1), nation.days_over_capacity[:, 0]
+        )
+    # half of R0's enterprises closed: west is (0.5 x 1M + 2M) / 3M open, east all open
+    assert table.loc[("distanced", "west"), "activity"] == pytest.approx(2.5 / 3)
+    assert table.loc[("distanced", "east"), "activity"] == pytest.approx(1.0)

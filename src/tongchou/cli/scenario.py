@@ -37,6 +37,9 @@ def run(
     dask: str | None = typer.Option(
         None, help="run members on Dask: a scheduler address, or 'local' for this machine"
     ),
+    by: str | None = typer.Option(
+        None, help="province: one row per scenario and province instead of the nation"
+    ),
 ) -> None:
     """Each scenario as a stochastic ensemble: infections, peak and its date, region-days
     over bed capacity, deaths (median and range) and activity (share of work-days open)."""
@@ -60,12 +63,15 @@ def run(
                 interval=interval,
                 zones_as_of=zones_as_of.date() if zones_as_of else None,
                 engine=engine,
+                by=by,
                 client=client,
             )
     table = comparison.table()
+    if comparison.grouped:
+        table.insert(0, "name", _names(table.index.get_level_values("group")))
     title = f"{members} members, {interval:.0%} ranges, seed {seed}"
     if form == "table":
-        output(_view(table), form, title, "en")
+        output(_view(table, titles=not comparison.grouped), form, title, "en")
     else:
         output(table, form, title, "en")
     if plot is not None:
@@ -81,9 +87,18 @@ def examples(form: Format = "table") -> None:
     output(example_scenarios(), form, "example scenarios", "en")
 
 
-def _view(table):
-    """Median (low-high) per measure, for a terminal."""
-    view = table[["title"]].copy()
+def _names(codes) -> list[str]:
+    """English names of the China model's groups (provinces), where known."""
+    from tongchou.geo.china import china_regions
+
+    names = china_regions().frame["name_en"]
+    return [names.get(code, "") for code in codes]
+
+
+def _view(table, titles: bool = True):
+    """Median (low-high) per measure, for a terminal; one row per group without the
+    scenario's title where grouped."""
+    view = table[["title"] if titles else ["name"]].copy()
     for measure in ("infections", "peak_infections", "days_over_capacity", "deaths"):
         view[measure] = [
             "" if pd.isna(m) else f"{m:,.0f} ({lo:,.0f}-{hi:,.0f})"

@@ -7,7 +7,7 @@ calibrated to reported cases, and driven by dated interventions (levers) read fr
 """
 
 from tongchou.scenarios.calibration import Fit, calibrate
-from tongchou.scenarios.compare import compare
+from tongchou.scenarios.compare import Comparison, compare, compare_ensembles
 from tongchou.scenarios.levers import Effects, apply
 from tongchou.scenarios.metapop import COMPARTMENTS, Drivers, Run, simulate
 from tongchou.scenarios.mobility import (
@@ -23,6 +23,7 @@ from tongchou.scenarios.scenario import Scenario, load_scenario
 __all__ = [
     "COMPARTMENTS",
     "TRIPS_PER_INDEX",
+    "Comparison",
     "Drivers",
     "Effects",
     "Fit",
@@ -38,6 +39,7 @@ __all__ = [
     "china_mobility",
     "china_model",
     "compare",
+    "compare_ensembles",
     "load_scenario",
     "mobility_from_frame",
     "simulate",
