@@ -37,7 +37,7 @@ SEEDS = 2**32  # the compiled generator (Mersenne Twister) takes a 32-bit seed
 # the draws are the same whatever the number of threads.
 BLOCKS = 64
 # One parallel loop at a time: numba's fallback threading layer (workqueue, where neither
-# OpenMP nor TBB is present) aborts the process on concurrent launches from several threads.
+# OpenMP nor TBB is present) is not safe for loops launched from several threads at once.
 LAUNCH = threading.Lock()
 
 
@@ -125,11 +125,11 @@ def draw(count: float, p: float) -> float:
     return float(np.random.binomial(np.int64(count), p))
 
 
-_READ = numba.types.Array(numba.float64, 2, "A", readonly=True)
+READ = numba.types.Array(numba.float64, 2, "A", readonly=True)  # any strides, zero included
 _WRITE = numba.types.Array(numba.float64, 2, "A")
 
 
-@numba.njit(numba.void(_READ, _READ, _WRITE, numba.int64), cache=True, parallel=True)
+@numba.njit(numba.void(READ, READ, _WRITE, numba.int64), cache=True, parallel=True)
 def _binomial(n, p, out, seed):
     rows, cols = out.shape
     blocks = min(rows, BLOCKS)

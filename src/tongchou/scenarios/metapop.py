@@ -23,9 +23,8 @@ ensemble), then travel. Stochastic runs draw every transition as a binomial chai
 very large counts); exposed and undocumented travellers leave binomially and are allocated
 to destinations by systematic sampling (`draws.allocate`), so every traveller arrives
 somewhere; susceptible and recovered travellers move in expected numbers, rounded, as their
-sampling noise is nothing against their counts. The deterministic
-mode moves the expected value of every transition: the large-population limit of the
-stochastic mode.
+sampling noise is nothing against their counts. The deterministic mode moves the expected
+value of every transition: the large-population limit of the stochastic mode.
 
 Internally the state is (compartments, members, regions), travellers first, so that the
 travelling compartments of all members are one matrix for the daily product with the flows.

@@ -15,7 +15,7 @@ import math
 import numba
 import numpy as np
 
-from tongchou.scenarios.draws import BLOCKS, LAUNCH, SEEDS, draw
+from tongchou.scenarios.draws import BLOCKS, LAUNCH, READ, SEEDS, draw
 
 COMPARTMENTS = ("S", "E", "Iu", "R", "Id", "H", "ICU", "D")
 S, E, IU, R, ID, H, ICU, D = range(len(COMPARTMENTS))
@@ -83,7 +83,6 @@ def _daily(mean_days):
     return -np.expm1(-1.0 / np.asarray(mean_days, dtype=np.float64))
 
 
-_READ = numba.types.Array(numba.float64, 2, "A", readonly=True)
 _STATE = numba.types.Array(numba.float64, 3, "C")
 
 
@@ -93,7 +92,7 @@ def _move(count: float, p: float, stochastic: bool) -> float:
 
 
 @numba.njit(
-    numba.void(_STATE, _STATE, numba.int64, *([_READ] * len(INPUTS))), cache=True, parallel=True
+    numba.void(_STATE, _STATE, numba.int64, *([READ] * len(INPUTS))), cache=True, parallel=True
 )
 def _day(
     x,
