@@ -56,6 +56,12 @@ def _bundle() -> dict:
         return json.loads(lzma.decompress(file.read_bytes()).decode("utf-8"))
 
 
+def stored_outlines(level: str) -> list:
+    """The rows of one level as stored: code, adcode, name and polygons whose rings are
+    integers in 1/SCALE degree, the first point absolute and the next ones differences."""
+    return _bundle()["levels"][_check_level(level)]
+
+
 def _check_level(level: str) -> str:
     if level not in LEVELS:
         raise NotFound(f"no bundled boundaries at level {level!r}", suggestions=list(LEVELS))
@@ -71,10 +77,9 @@ def _decode_ring(flat: list[int], scale: int) -> list[list[float]]:
 @cache
 def china_boundaries(level: str) -> tuple[Boundary, ...]:
     """Every outline of one level (province, prefecture or county)."""
-    bundle = _bundle()
-    scale = int(bundle["scale"])
+    scale = int(_bundle()["scale"])
     out = []
-    for code, adcode, name, polygons in bundle["levels"][_check_level(level)]:
+    for code, adcode, name, polygons in stored_outlines(level):
         geometry = {
             "type": "MultiPolygon",
             "coordinates": [[_decode_ring(ring, scale) for ring in poly] for poly in polygons],

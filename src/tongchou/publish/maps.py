@@ -13,7 +13,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from tongchou.geo.boundaries import LEVELS, SCALE, Boundary, _bundle
+from tongchou.geo.boundaries import LEVELS, SCALE, Boundary, stored_outlines
 from tongchou.geo.regions import RegionTable
 
 MAP_FOLDER = "maps"
@@ -26,10 +26,9 @@ def _encoded(level: str) -> tuple[tuple[Boundary, str], ...]:
     """Each outline of a level (without its geometry) with its rings as JSON text.
 
     The bundle already stores rings in this page's encoding, so they are taken as stored
-    rather than decoded to degrees and encoded again, which would cost seconds. The bundle is
-    read through the loader of tongchou.geo.boundaries; a test holds the rings equal to the
-    loader's decoded geometry."""
-    rows = _bundle()["levels"][level]
+    rather than decoded to degrees and encoded again, which would cost seconds; a test holds
+    the rings equal to the decoded geometry of tongchou.geo.boundaries."""
+    rows = stored_outlines(level)
     encode = json.JSONEncoder(separators=(",", ":")).encode
     return tuple(
         (Boundary(code, adcode, name, level, {}), encode(polygons))
