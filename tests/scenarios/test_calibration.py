@@ -102,6 +102,27 @@ def test_recovers_transmission_and_documented_share_together(gravity_network):
     assert low < 0.7 < high
 
 
+def test_counts_before_a_first_case_can_count_as_unobserved(gravity_network):
+    truth = Parameters(beta=1.0, alpha=0.3)
+    frame, mobility, reports = synthetic_reports(gravity_network, truth, 30, 0.05)
+    model = build_model(frame, mobility=mobility)
+    options = dict(
+        start=START,
+        seeds={"R00": {"E": (250, 350), "Iu": (250, 350)}},
+        fit={"beta": (0.5, 1.5), "alpha": (0.05, 0.8)},
+        members=40,
+        iterations=2,
+        seed=5,
+    )
+    before_first = reports.cumsum(axis=1) == 0
+    assert before_first.to_numpy().any() and not before_first.to_numpy().all()
+    masked = calibrate(model, reports.mask(before_first), **options)
+    skipped = calibrate(model, reports, from_first_case=True, **options)
+    whole = calibrate(model, reports, **options)
+    pd.testing.assert_frame_equal(skipped.parameters, masked.parameters)
+    assert not skipped.parameters.equals(whole.parameters)
+
+
 def test_china_before_23_january_mostly_undocumented():
     """Li, Pei et al. 2020 estimated 86% (82-90%) of infections undocumented over 10-23
     January 2020. A short run of the same filter on the bundled flows and the published

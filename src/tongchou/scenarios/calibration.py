@@ -83,6 +83,7 @@ def calibrate(
     iterations: int = 10,
     delay: tuple[float, float] = REPORTING_DELAY,
     adjust_states: bool = False,
+    from_first_case: bool = False,
     seed: int | None = 0,
 ) -> Fit:
     """Fit `fit` parameters (name -> prior range; default those of Li, Pei et al.) to
@@ -96,6 +97,10 @@ def calibrate(
         pipeline (recent documented infections) only. With it on, the compartments absorb the
         level of the epidemic and the documented share drifts low: on data simulated by the
         model itself (alpha 0.3) it settles near 0.1, without it near the truth.
+    from_first_case: take a region's zero counts before its first reported case as not
+        observed, as where testing had not yet reached it (early 2020 outside Wuhan), rather
+        than as evidence of no cases; the code of Pei et al. for US counties does the same.
+        Off by default.
 
     The estimate of each parameter is the mean of its posterior over the days that inform it,
     in the last iteration (as in iterated filtering); the interval pools those posteriors. It
@@ -115,6 +120,8 @@ def calibrate(
     low = np.array([fit[k][0] for k in names])
     high = np.array([fit[k][1] for k in names])
     y, days = _observations(model, observed, start)
+    if from_first_case:
+        y = np.where(np.nancumsum(y, axis=1) > 0, y, np.nan)
     weights = reporting_delay(*delay)
     rng = np.random.default_rng(seed)
     mean = None
